@@ -1,0 +1,1 @@
+"""The core of the content-ecosystem simulation: world, learning rule, policies, metrics."""

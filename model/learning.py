@@ -1,0 +1,101 @@
+"""The learning rule: what "training" means for an AI model.
+
+One family, behind a small ``fit(ideas, vecs)`` / ``sample(n, rng)`` interface in
+the manner of a scikit-learn estimator, so that others can be added:
+
+* ideas: categorical maximum likelihood over the ideas of the training set,
+  cut to the top ``capacity`` ideas (functional expressivity), reshaped as
+  ``p**(1/temperature)`` and truncated to the ``top_p`` nucleus (sampling bias);
+* vectors: a diagonal Gaussian per idea, from grouped moments; an idea seen
+  once is reproduced exactly, and sampling scales the standard deviation by
+  ``temperature``.
+
+The learned state is a few plain arrays, each with a trailing underscore.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class IdeaGaussian:
+    """Categorical over ideas, diagonal Gaussian per idea.
+
+    Args:
+        capacity: keep only the most frequent ``capacity`` ideas (0 = all).
+        temperature: reshapes idea probabilities and scales standard deviations.
+        top_p: nucleus mass kept after the temperature.
+        variance_estimator: ``"mle"`` divides by n, ``"unbiased"`` by n - 1.
+
+    Attributes (after :meth:`fit`), ordered by decreasing sampling probability:
+        ideas_: idea ids the model can produce.
+        counts_: training items per kept idea.
+        probs_: sampling probability per kept idea (sums to 1).
+        means_: per-idea mean vector, shape (k, d).
+        vars_: per-idea per-dimension variance, shape (k, d).
+    """
+
+    def __init__(self, capacity: int = 0, temperature: float = 1.0, top_p: float = 1.0, variance_estimator: str = "mle"):
+        if variance_estimator not in ("mle", "unbiased"):
+            raise ValueError(f"variance_estimator must be 'mle' or 'unbiased', not {variance_estimator!r}")
+        self.capacity = capacity
+        self.temperature = temperature
+        self.top_p = top_p
+        self.variance_estimator = variance_estimator
+
+    @property
+    def is_fitted(self) -> bool:
+        return hasattr(self, "probs_")
+
+    def fit(self, ideas: np.ndarray, vecs: np.ndarray) -> IdeaGaussian:
+        """Learn idea probabilities and per-idea Gaussians from a training set."""
+        if len(ideas) == 0:
+            raise ValueError("cannot fit on an empty training set")
+        uniq, inv, counts = np.unique(ideas, return_inverse=True, return_counts=True)
+        vecs = np.asarray(vecs, np.float64)
+        means = np.column_stack([np.bincount(inv, weights=vecs[:, j], minlength=len(uniq)) for j in range(vecs.shape[1])])
+        means /= counts[:, None]
+        dev2 = (vecs - means[inv]) ** 2
+        ss = np.column_stack([np.bincount(inv, weights=dev2[:, j], minlength=len(uniq)) for j in range(vecs.shape[1])])
+        denom = counts - 1 if self.variance_estimator == "unbiased" else counts
+        variances = np.divide(ss, np.maximum(denom, 1)[:, None])
+        variances[counts == 1] = 0.0  # seen once: reproduced exactly
+
+        # Most frequent first; ties broken by idea id so the fit is deterministic.
+        order = np.lexsort((uniq, -counts))
+        if self.capacity:
+            order = order[: self.capacity]
+        probs = counts[order].astype(float) ** (1.0 / self.temperature)
+        probs /= probs.sum()
+        keep = nucleus_size(probs, self.top_p)
+        order, probs = order[:keep], probs[:keep]
+
+        self.ideas_ = uniq[order]
+        self.counts_ = counts[order]
+        self.probs_ = probs / probs.sum()
+        self.means_ = means[order]
+        self.vars_ = variances[order]
+        self._cdf = np.cumsum(self.probs_)
+        return self
+
+    def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Draw ``n`` items: (ideas, float32 vectors)."""
+        idx = np.minimum(np.searchsorted(self._cdf, rng.random(n) * self._cdf[-1], side="right"), len(self._cdf) - 1)
+        sd = self.temperature * np.sqrt(self.vars_[idx])
+        vecs = self.means_[idx] + sd * rng.standard_normal((n, self.means_.shape[1]))
+        return self.ideas_[idx], vecs.astype(np.float32)
+
+    def sampling_variance(self) -> float:
+        """Total variance of the distribution :meth:`sample` draws from, averaged over dimensions."""
+        p = self.probs_[:, None]
+        second = (p * (self.temperature**2 * self.vars_ + self.means_**2)).sum(axis=0)
+        first = (p * self.means_).sum(axis=0)
+        return float(np.mean(second - first**2))
+
+
+def nucleus_size(probs_desc: np.ndarray, top_p: float) -> int:
+    """Size of the smallest prefix of descending probabilities holding at least ``top_p``."""
+    if top_p >= 1.0:
+        return len(probs_desc)
+    cum = np.cumsum(probs_desc)
+    return int(min(np.searchsorted(cum, top_p * cum[-1] - 1e-12) + 1, len(probs_desc)))

@@ -1,0 +1,284 @@
+"""Scenarios: the schema of every key, TOML loading and command-line overrides.
+
+A scenario is a frozen pydantic object with six sections (``run``, ``world``,
+``humans``, ``ai``, ``policy``, ``platform``). Every key has a default, so an
+empty TOML file is a valid scenario; the defaults are today's web with no policy
+(``scenarios/baseline.toml``).
+
+Bad input raises :class:`ScenarioError` whose message is one line naming the
+file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+import annotated_types
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+SECTIONS = ("run", "world", "humans", "ai", "policy", "platform")
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario input; ``str(error)`` is a one-line message for users."""
+
+
+class _Section(BaseModel):
+    # strict: a TOML string is never silently read as a number or a boolean.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class RunConfig(_Section):
+    """How long, which seed, and what counts as recent."""
+
+    steps: int = Field(200, ge=0, description="steps to simulate after setup")
+    seed: int = Field(1, ge=0, description="the one integer that fixes the run")
+    window: int = Field(10, ge=1, description="steps that count as recent for the metrics")
+
+
+class WorldConfig(_Section):
+    """The space of ideas and of meaning in which items live."""
+
+    dim: int = Field(8, ge=1, description="dimension d of the item vectors")
+    ideas: int = Field(0, ge=0, description="0 = open-ended Pitman-Yor culture; K > 0 = K fixed ideas with Zipf weights")
+    discount: float = Field(0.5, ge=0, lt=1, description="Pitman-Yor discount d (open-ended world)")
+    concentration: float = Field(50.0, gt=0, description="Pitman-Yor concentration theta (open-ended world)")
+    zipf_exponent: float = Field(1.1, ge=0, description="Zipf exponent of the fixed vocabulary's idea weights")
+    archive_items: int = Field(50_000, ge=1, description="human items on the pre-AI web at setup")
+    idea_spread: float = Field(1.0, ge=0, description="standard deviation of idea centroids")
+    item_noise: float = Field(0.5, gt=0, description="standard deviation of a human item around its idea's centroid")
+
+
+class HumansConfig(_Section):
+    """Human creators: traits, the attention economy and AI tools."""
+
+    count: int = Field(1000, ge=0, description="creators at setup (0: no creator ever exists or enters)")
+    productivity: float = Field(1.0, ge=0, description="mean items a creator writes per step (Poisson)")
+    productivity_sigma: float = Field(0.5, ge=0, description="lognormal spread of productivity across creators")
+    originality_sigma: float = Field(0.5, ge=0, description="lognormal spread of the originality multiplier (mean 1)")
+    cost: float = Field(1.0, ge=0, description="mean cost of writing one item")
+    cost_sigma: float = Field(0.75, ge=0, description="lognormal spread of cost across creators")
+    patience: int = Field(5, ge=1, description="steps of income below cost before a creator exits")
+    entry_rate: float = Field(0.02, ge=0, description="entrants per step, as a share of humans.count, while the margin is positive")
+    homogenization: float = Field(0.5, ge=0, le=1, description="times the AI share of recent content: chance a human item takes its idea from the recent web")
+    graph_degree: int = Field(8, ge=0, description="mean degree of the social graph (Barabasi-Albert, m = degree/2)")
+    adoption_p: float = Field(0.002, ge=0, le=1, description="Bass innovation: per-step chance of adopting an AI tool unprompted")
+    adoption_q: float = Field(0.05, ge=0, le=1, description="Bass imitation: added chance times the adopted share of neighbours")
+    ai_speedup: float = Field(3.0, ge=1, description="an adopter publishes this many times more items; the extra ones are assisted")
+
+
+class AIConfig(_Section):
+    """AI model lines, their output and their learning rule."""
+
+    models: int = Field(4, ge=0, description="AI model lines (one per lab)")
+    train_size: int = Field(20_000, ge=1, description="items per training set")
+    retrain_every: int = Field(10, ge=1, description="steps between generations")
+    items_per_step: float = Field(250.0, ge=0, description="items each model publishes at step 1")
+    output_growth: float = Field(0.02, gt=-1, description="growth of each model's output per step")
+    capacity: int = Field(0, ge=0, description="ideas a model can keep, its most frequent (0 = unlimited)")
+    temperature: float = Field(1.0, gt=0, description="reshapes idea probabilities as p**(1/T) and scales each idea's std by T")
+    top_p: float = Field(0.95, gt=0, le=1, description="nucleus: keep the most probable ideas holding this mass")
+    variance_estimator: Literal["mle", "unbiased"] = Field("mle", description="per-idea variance divides by n (mle) or n-1 (unbiased)")
+
+
+class PolicyConfig(_Section):
+    """Policy levers; each is a mechanism in the data path or the economy."""
+
+    data_regime: Literal["replace", "window", "accumulate"] = Field(
+        "replace", description="what a model scrapes: items since its last training, the last policy.window steps, or everything"
+    )
+    window: int = Field(20, ge=1, description="steps a model scrapes under data_regime = window")
+    human_reserve: float = Field(0.0, ge=0, le=1, description="share of each training set drawn from the human archive")
+    watermark_share: float = Field(0.0, ge=0, le=1, description="share of AI-generated items that carry a watermark")
+    edit_strips_watermark: float = Field(0.5, ge=0, le=1, description="chance a human edit strips an assisted item's watermark")
+    watermark_tpr: float = Field(0.95, ge=0, le=1, description="chance a scraper detects a watermark (and drops the item)")
+    detector_tpr: float = Field(0.0, ge=0, le=1, description="chance the classifier flags an AI or assisted item")
+    detector_fpr: float = Field(0.0, ge=0, le=1, description="chance the classifier flags a human item")
+    detector_tail_bias: float = Field(0.0, ge=0, description="false positives on tail ideas are (1 + bias) times detector_fpr")
+    signed_share: float = Field(0.0, ge=0, le=1, description="share of new human items carrying a verified provenance signature")
+    verified_share: float = Field(0.0, ge=0, le=1, description="share of each training set reserved for signed human items")
+    creator_subsidy: float = Field(0.0, ge=0, description="paid to the author per human item published")
+    training_royalty: float = Field(0.0, ge=0, description="paid to the author per human item used in a training set")
+    ai_output_cap: float = Field(1.0, ge=0, le=1, description="largest share of a step's new items that models may publish directly")
+
+    @model_validator(mode="after")
+    def _reserves_fit(self) -> PolicyConfig:
+        if self.human_reserve + self.verified_share > 1:
+            raise ValueError("human_reserve + verified_share must be <= 1")
+        return self
+
+
+class PlatformConfig(_Section):
+    """The platform: how much attention there is and how ranking spreads it."""
+
+    attention: float = Field(4000.0, ge=0, description="attention (income units) the audience gives each step's new items")
+    ai_visibility: float = Field(1.0, ge=0, description="ranking weight of AI items relative to human ones")
+    human_premium: float = Field(0.0, ge=0, description="added ranking weight of labelled or signed human items")
+    label_share: float = Field(0.0, ge=0, le=1, description="share of human items labelled human-made by their authors")
+
+
+class Scenario(BaseModel):
+    """A whole scenario: one frozen object, picklable, with a default for every key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    run: RunConfig = RunConfig()
+    world: WorldConfig = WorldConfig()
+    humans: HumansConfig = HumansConfig()
+    ai: AIConfig = AIConfig()
+    policy: PolicyConfig = PolicyConfig()
+    platform: PlatformConfig = PlatformConfig()
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        return self.model_dump()
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.to_dict())
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Scenario:
+        """A copy with ``{"section.key": value}`` applied, validated again."""
+        data = self.to_dict()
+        for dotted, value in overrides.items():
+            section, key = _split_key(dotted, source)
+            data[section][key] = value
+        return validate(data, source)
+
+    @classmethod
+    def from_flat(cls, **flat: Any) -> Scenario:
+        """Build from ``section_key=value`` keywords (what SolaraViz passes).
+
+        ``seed`` and ``steps`` are accepted as short forms of ``run_seed`` and
+        ``run_steps``.
+        """
+        nested: dict[str, dict[str, Any]] = {}
+        for name, value in flat.items():
+            name = {"seed": "run_seed", "steps": "run_steps"}.get(name, name)
+            section, _, key = name.partition("_")
+            if section not in SECTIONS or not key:
+                raise ScenarioError(
+                    f"keyword arguments: {name}: not a scenario key; use section_key with section one of {', '.join(SECTIONS)}"
+                )
+            nested.setdefault(section, {})[key] = value
+        return validate(nested, "keyword arguments")
+
+
+def _split_key(dotted: str, source: str) -> tuple[str, str]:
+    section, _, key = dotted.partition(".")
+    if section not in SECTIONS:
+        raise ScenarioError(f"{source}: {dotted}: unknown section; allowed sections: {', '.join(SECTIONS)}")
+    fields = Scenario.model_fields[section].annotation.model_fields
+    if key not in fields:
+        raise ScenarioError(f"{source}: {dotted}: unknown key; allowed keys in [{section}]: {', '.join(fields)}")
+    return section, key
+
+
+def describe(field) -> str:
+    """What a field allows, in words: 'integer >= 1', 'number in [0, 1]', 'one of a, b'."""
+    annotation = field.annotation
+    if typing.get_origin(annotation) is Literal:
+        return "one of " + ", ".join(typing.get_args(annotation))
+    kind = {int: "integer", float: "number", bool: "true or false", str: "string"}[annotation]
+    bounds = {type(m): m for m in field.metadata}
+    low = ("[", bounds[annotated_types.Ge].ge) if annotated_types.Ge in bounds else None
+    low = ("(", bounds[annotated_types.Gt].gt) if annotated_types.Gt in bounds else low
+    high = ("]", bounds[annotated_types.Le].le) if annotated_types.Le in bounds else None
+    high = (")", bounds[annotated_types.Lt].lt) if annotated_types.Lt in bounds else high
+    if low and high:
+        return f"{kind} in {low[0]}{low[1]}, {high[1]}{high[0]}"
+    if low:
+        return f"{kind} {'>=' if low[0] == '[' else '>'} {low[1]}"
+    if high:
+        return f"{kind} {'<=' if high[0] == ']' else '<'} {high[1]}"
+    return kind
+
+
+def key_reference() -> list[tuple[str, Any, str, str]]:
+    """(dotted key, default, allowed, meaning) for every key, in schema order."""
+    rows = []
+    for section in SECTIONS:
+        for key, field in Scenario.model_fields[section].annotation.model_fields.items():
+            rows.append((f"{section}.{key}", field.default, describe(field), field.description or ""))
+    return rows
+
+
+def _one_line(error: ValidationError, source: str) -> str:
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    dotted = ".".join(loc)
+    if first["type"] == "extra_forbidden":
+        if len(loc) == 1:
+            return f"{source}: [{dotted}]: unknown section; allowed sections: {', '.join(SECTIONS)}"
+        return _split_key_message(loc, source)
+    if len(loc) == 2 and loc[0] in SECTIONS:
+        field = Scenario.model_fields[loc[0]].annotation.model_fields.get(loc[1])
+        if field is not None:
+            return f"{source}: {dotted} = {first['input']!r}: allowed: {describe(field)}"
+    if len(loc) == 1 and loc[0] in SECTIONS and first["type"] == "model_type":
+        return f"{source}: [{dotted}]: must be a table of keys"
+    where = dotted or "scenario"
+    return f"{source}: {where}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def _split_key_message(loc: list[str], source: str) -> str:
+    try:
+        _split_key(".".join(loc), source)
+    except ScenarioError as error:
+        return str(error)
+    return f"{source}: {'.'.join(loc)}: unknown key"
+
+
+def validate(data: dict[str, Any], source: str) -> Scenario:
+    """Validate nested ``{section: {key: value}}`` data into a :class:`Scenario`."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(_one_line(error, source)) from None
+
+
+def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read a TOML scenario file, apply ``{"section.key": value}`` overrides, validate."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{path}: cannot read: {error}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: malformed TOML: {error}") from None
+    scenario = validate(data, str(path))
+    if overrides:
+        scenario = scenario.with_overrides(overrides, source=f"{path} (--set)")
+    return scenario
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse one ``section.key=value`` override; the value is read as TOML, else as a bare string."""
+    dotted, sep, raw = text.partition("=")
+    dotted = dotted.strip()
+    if not sep or "." not in dotted:
+        raise ScenarioError(f"--set {text}: expected section.key=value, e.g. --set ai.temperature=0.9")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return dotted, value
+
+
+__all__ = [
+    "SECTIONS",
+    "Scenario",
+    "ScenarioError",
+    "describe",
+    "key_reference",
+    "load",
+    "parse_assignment",
+    "validate",
+]
