@@ -71,7 +71,8 @@ def cmd_keys(args) -> int:
     print("| key | default | allowed | meaning |")
     print("|---|---|---|---|")
     for key, default, allowed, meaning in key_reference():
-        print(f"| `{key}` | `{default!r}` | {allowed} | {meaning} |".replace("'", '"'))
+        shown = f'"{default}"' if isinstance(default, str) else default
+        print(f"| `{key}` | `{shown}` | {allowed} | {meaning} |")
     return 0
 
 

@@ -110,6 +110,8 @@ class CreatorPopulation:
     # -- decisions -------------------------------------------------------------------
     def plan_output(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Human and assisted items each creator publishes this step (zeros when inactive)."""
+        if not self.size:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         rate = np.where(self.active, self.productivity, 0.0)
         extra = np.where(self.adopted & self.active, rate * (self.humans.ai_speedup - 1.0), 0.0)
         return rng.poisson(rate), rng.poisson(extra)

@@ -143,9 +143,12 @@ class ContentEcosystem(mesa.Model):
         """Creators and models publish this step's items."""
         rng, cfg = self.rng, self.config
         n_human, n_assisted = self.creators.plan_output(rng)
-        human, labelled = self._write_human(np.repeat(np.arange(self.creators.size), n_human), t)
-        batches = [human]
-        for m in self.ai_models:  # assisted items, through each creator's tool model
+        batches, labelled = [], np.zeros(0, bool)
+        if n_human.any():
+            human, labelled = self._write_human(np.repeat(np.arange(self.creators.size), n_human), t)
+            batches.append(human)
+            self.culture.record(human.idea)
+        for m in self.ai_models if n_assisted.any() else ():  # assisted items, through each creator's tool model
             users = np.flatnonzero((self.creators.tool == m.lab) & (n_assisted > 0))
             authors = np.repeat(users, n_assisted[users])
             if len(authors):
@@ -156,12 +159,11 @@ class ContentEcosystem(mesa.Model):
         for m, n in zip(self.ai_models, policies.cap_ai_output(planned, others, cfg.policy.ai_output_cap)):
             if n:
                 batches.append(m.write(int(n), rng, watermark=policies.watermarks(int(n), AI, cfg.policy, rng)))
-        items = Items.concat(batches)
+        items = Items.concat(batches) if batches else Items.empty(self.web.dim)
         lo = self.web.n
         self.web.append(items, t)
-        self.culture.record(human.idea)
         flags = np.zeros(len(items), bool)
-        flags[: len(human)] = labelled
+        flags[: len(labelled)] = labelled  # human items come first
         return StepOutput(lo, self.web.n, flags, n_human, n_assisted)
 
     def _write_human(self, authors: np.ndarray, t: int) -> tuple[Items, np.ndarray]:
@@ -206,6 +208,8 @@ class ContentEcosystem(mesa.Model):
     def settle(self, out: StepOutput) -> None:
         """Attention and income, exit and entry, and AI-tool adoption."""
         rng, cfg, pop = self.rng, self.config, self.creators
+        if cfg.humans.count == 0:
+            return  # no creator ever exists or enters
         source = self.web.source[out.lo : out.hi]
         weights = attention.ranking_weights(source, out.labelled, cfg.platform)
         paid = attention.attention(weights, cfg.platform.attention)
@@ -252,7 +256,7 @@ class ContentEcosystem(mesa.Model):
         n_active = pop.n_active
 
         def over_models(values):
-            return float(np.mean(values)) if len(values) else float("nan")
+            return sum(values) / len(values) if values else float("nan")
 
         return {
             "step": t,

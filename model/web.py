@@ -42,7 +42,7 @@ class Items:
         n = len(idea)
 
         def column(value, dtype):
-            return np.broadcast_to(np.asarray(value, dtype), (n,)).copy()
+            return np.full(n, value, dtype) if np.ndim(value) == 0 else np.asarray(value, dtype)
 
         return cls(
             idea=np.asarray(idea, np.int64),
