@@ -51,11 +51,15 @@ class IdeaGaussian:
         """Learn idea probabilities and per-idea Gaussians from a training set."""
         if len(ideas) == 0:
             raise ValueError("cannot fit on an empty training set")
-        uniq, inv, counts = np.unique(ideas, return_inverse=True, return_counts=True)
+        # Idea ids are small integers: counting beats sorting.
+        all_counts = np.bincount(ideas)
+        uniq = np.flatnonzero(all_counts)
+        counts = all_counts[uniq]
+        inv = (np.cumsum(all_counts > 0) - 1)[ideas]
         vecs = np.asarray(vecs, np.float64)
         means = np.column_stack([np.bincount(inv, weights=vecs[:, j], minlength=len(uniq)) for j in range(vecs.shape[1])])
         means /= counts[:, None]
-        dev2 = (vecs - means[inv]) ** 2
+        dev2 = (vecs - np.take(means, inv, axis=0)) ** 2
         ss = np.column_stack([np.bincount(inv, weights=dev2[:, j], minlength=len(uniq)) for j in range(vecs.shape[1])])
         denom = counts - 1 if self.variance_estimator == "unbiased" else counts
         variances = np.divide(ss, np.maximum(denom, 1)[:, None])
@@ -81,8 +85,8 @@ class IdeaGaussian:
     def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Draw ``n`` items: (ideas, float32 vectors)."""
         idx = np.minimum(np.searchsorted(self._cdf, rng.random(n) * self._cdf[-1], side="right"), len(self._cdf) - 1)
-        sd = self.temperature * np.sqrt(self.vars_[idx])
-        vecs = self.means_[idx] + sd * rng.standard_normal((n, self.means_.shape[1]))
+        sd = self.temperature * np.sqrt(np.take(self.vars_, idx, axis=0))
+        vecs = np.take(self.means_, idx, axis=0) + sd * rng.standard_normal((n, self.means_.shape[1]))
         return self.ideas_[idx], vecs.astype(np.float32)
 
     def sampling_variance(self) -> float:

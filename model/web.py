@@ -194,7 +194,7 @@ class Web:
         c = self._cols
         return Items(
             idea=c["idea"][rows].astype(np.int64),
-            vec=self._vec[rows],
+            vec=np.take(self._vec, rows, axis=0),  # far faster than fancy indexing of 2-D rows
             source=c["source"][rows],
             author=c["author"][rows].astype(np.int64),
             depth=c["depth"][rows],
