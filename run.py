@@ -11,6 +11,7 @@ Bad input exits with status 2 and one line on stderr; nothing is written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -52,13 +53,23 @@ def _overrides(args) -> dict:
     return overrides
 
 
+def _check_writable(out: Path) -> None:
+    """Refuse an output folder that cannot be made, before anything runs."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder; give a folder path")
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise UsageError(f"--out {out}: cannot create a folder under {existing}")
+
+
 def cmd_run(args) -> int:
     from model import report, runner  # heavy imports only when running
 
     scenario = load(args.scenario, _overrides(args))
     out = args.out or Path("results") / Path(args.scenario).stem
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a folder; give a folder path")
+    _check_writable(out)
     result = runner.run(scenario, progress=not args.quiet)
     written = report.write(result, out, scenario_file=str(args.scenario))
     if not args.quiet:
@@ -81,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not argv:
             argv = ["run", str(BASELINE.relative_to(Path.cwd()) if BASELINE.is_relative_to(Path.cwd()) else BASELINE)]
+        elif argv[0].endswith(".toml"):  # `run.py SCENARIO` means `run.py run SCENARIO`
+            argv = ["run", *argv]
         args = _parser().parse_args(argv)
         if args.command == "keys":
             return cmd_keys(args)
