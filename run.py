@@ -4,8 +4,10 @@
     python run.py                                   # scenarios/baseline.toml -> results/baseline/
     python run.py run SCENARIO [--steps N] [--seed S] [--set section.key=value ...] [--out DIR]
     python run.py keys                              # every scenario key, its default and range
+    python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N]   # reproduce the published results
 
 Bad input exits with status 2 and one line on stderr; nothing is written.
+`validate` exits with status 1 if any check fails.
 """
 
 from __future__ import annotations
@@ -41,16 +43,24 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, help="output folder (default: results/<scenario name>)")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     sub.add_parser("keys", help="print every scenario key with its default and allowed range (Markdown)")
+    v = sub.add_parser("validate", help="reproduce the published model-collapse results; writes DIR/validation.md (exit 1 if a check fails)")
+    v.add_argument("--quick", action="store_true", help="fewer seeds and generations: under a minute")
+    v.add_argument("--out", type=Path, default=Path("results") / "validation", help="output folder (default: results/validation)")
+    v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 500; 40 with --quick)")
+    v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
+    v.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
 
-def _overrides(args) -> dict:
-    overrides = dict(parse_assignment(text) for text in args.set)
-    if args.steps is not None:
-        overrides["run.steps"] = args.steps
-    if args.seed is not None:
-        overrides["run.seed"] = args.seed
-    return overrides
+def _scenario(args):
+    """Load the scenario and apply --set, --steps and --seed, each error naming where it came from."""
+    scenario = load(args.scenario)
+    sets = dict(parse_assignment(text, source=args.scenario) for text in args.set)
+    scenario = scenario.with_overrides(sets, source=f"{args.scenario} (--set)")
+    for flag, key in (("steps", "run.steps"), ("seed", "run.seed")):
+        if getattr(args, flag) is not None:
+            scenario = scenario.with_overrides({key: getattr(args, flag)}, source=f"{args.scenario} (--{flag})")
+    return scenario
 
 
 def _check_writable(out: Path) -> None:
@@ -65,11 +75,10 @@ def _check_writable(out: Path) -> None:
 
 
 def cmd_run(args) -> int:
-    from model import report, runner  # heavy imports only when running
-
-    scenario = load(args.scenario, _overrides(args))
+    scenario = _scenario(args)
     out = args.out or Path("results") / Path(args.scenario).stem
     _check_writable(out)
+    from model import report, runner  # heavy imports only once the input is known good
     result = runner.run(scenario, progress=not args.quiet)
     written = report.write(result, out, scenario_file=str(args.scenario))
     if not args.quiet:
@@ -87,6 +96,30 @@ def cmd_keys(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    if args.seeds is not None and args.seeds < 2:
+        raise UsageError(f"--seeds {args.seeds}: need at least 2 seeds for a standard error")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: need at least 1")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a folder; give a folder path")
+    from model import validation  # heavy imports only when validating
+
+    jobs = args.jobs or (1 if args.quick else min(2, os.cpu_count() or 1))
+    command = "python run.py validate" + (" --quick" if args.quick else "") + (f" --seeds {args.seeds}" if args.seeds else "")
+
+    def progress(result) -> None:
+        if not args.quiet:
+            print(f"{'PASS' if result.passed else 'FAIL'}  {result.title}  ({result.seconds:.1f} s)", flush=True)
+
+    outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, progress=progress, command=command)
+    validation.write(outcome, args.out)
+    if not args.quiet:
+        passed = sum(r.passed for r in outcome.results)
+        print(f"{passed} of {len(outcome.results)} checks pass; {outcome.wall_time:.1f} s; wrote {args.out}/validation.md")
+    return 0 if outcome.passed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -97,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "keys":
             return cmd_keys(args)
+        if args.command == "validate":
+            return cmd_validate(args)
         return cmd_run(args)
     except (ScenarioError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)

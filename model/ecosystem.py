@@ -88,12 +88,11 @@ class ContentEcosystem(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None, rng=None, **flat):
-        if seed is None and isinstance(rng, int | np.integer):
-            seed = int(rng)
-        if scenario is None:
-            scenario = Scenario.from_flat(**flat)
-        elif flat:
-            scenario = scenario.with_overrides({k.replace("_", ".", 1): v for k, v in flat.items()}, "keyword arguments")
+        if rng is not None:
+            if not isinstance(rng, int | np.integer):
+                raise TypeError("rng must be an integer seed: every draw comes from the model's own generator, seeded by run.seed")
+            seed = int(rng) if seed is None else seed
+        scenario = (scenario or Scenario()).with_flat(**flat)
         if seed is not None:
             scenario = scenario.with_overrides({"run.seed": int(seed)}, "seed")
         # A Generator (not an int) makes Mesa 3.3 and 3.5 consume the same draws.

@@ -58,8 +58,9 @@ def summary(result: RunResult, scenario_file: str | None = None) -> dict:
         "steps": result.scenario.run.steps,
         "wall_time_s": round(result.wall_time, 3),
         "items_total": result.items_total,
-        "initial": {c: _clean(v) for c, v in ts.iloc[0].items()},
-        "final": {c: _clean(v) for c, v in ts.iloc[-1].items()},
+        # Column by column, so integer columns stay integers.
+        "initial": {c: _clean(ts[c].iloc[0]) for c in ts.columns},
+        "final": {c: _clean(ts[c].iloc[-1]) for c in ts.columns},
         "versions": versions(),
     }
 

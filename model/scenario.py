@@ -29,7 +29,7 @@ class ScenarioError(ValueError):
 
 class _Section(BaseModel):
     # strict: a TOML string is never silently read as a number or a boolean.
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class RunConfig(_Section):
@@ -147,14 +147,12 @@ class Scenario(BaseModel):
             data[section][key] = value
         return validate(data, source)
 
-    @classmethod
-    def from_flat(cls, **flat: Any) -> Scenario:
-        """Build from ``section_key=value`` keywords (what SolaraViz passes).
+    def with_flat(self, **flat: Any) -> Scenario:
+        """A copy with ``section_key=value`` keywords applied (what SolaraViz passes).
 
-        ``seed`` and ``steps`` are accepted as short forms of ``run_seed`` and
-        ``run_steps``.
+        ``seed`` and ``steps`` are short for ``run_seed`` and ``run_steps``.
         """
-        nested: dict[str, dict[str, Any]] = {}
+        overrides = {}
         for name, value in flat.items():
             name = {"seed": "run_seed", "steps": "run_steps"}.get(name, name)
             section, _, key = name.partition("_")
@@ -162,8 +160,13 @@ class Scenario(BaseModel):
                 raise ScenarioError(
                     f"keyword arguments: {name}: not a scenario key; use section_key with section one of {', '.join(SECTIONS)}"
                 )
-            nested.setdefault(section, {})[key] = value
-        return validate(nested, "keyword arguments")
+            overrides[f"{section}.{key}"] = value
+        return self.with_overrides(overrides, "keyword arguments")
+
+    @classmethod
+    def from_flat(cls, **flat: Any) -> Scenario:
+        """Build from ``section_key=value`` keywords; every other key keeps its default."""
+        return cls().with_flat(**flat)
 
 
 def _split_key(dotted: str, source: str) -> tuple[str, str]:
@@ -258,12 +261,13 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     return scenario
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
+def parse_assignment(text: str, source: str | None = None) -> tuple[str, Any]:
     """Parse one ``section.key=value`` override; the value is read as TOML, else as a bare string."""
     dotted, sep, raw = text.partition("=")
     dotted = dotted.strip()
     if not sep or "." not in dotted:
-        raise ScenarioError(f"--set {text}: expected section.key=value, e.g. --set ai.temperature=0.9")
+        where = f"{source}: " if source else ""
+        raise ScenarioError(f"{where}--set {text}: expected section.key=value, e.g. --set ai.temperature=0.9")
     raw = raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]

@@ -164,6 +164,8 @@ class Web:
     def rows(self, first_step: int, last_step: int) -> tuple[int, int]:
         """Row range ``[lo, hi)`` of the items published in steps ``first_step..last_step``."""
         starts = self._step_start
+        if last_step < max(first_step, 0):
+            return self.n, self.n
         first = min(max(first_step, 0), len(starts))
         last = min(last_step + 1, len(starts))
         lo = starts[first] if first < len(starts) else self.n
@@ -172,12 +174,12 @@ class Web:
 
     def window_sources(self, first_step: int, last_step: int) -> np.ndarray:
         """Items per source (human, assisted, ai) published in steps ``first_step..last_step``."""
-        steps = self._step_sources[max(first_step, 0) : last_step + 1]
+        steps = self._step_sources[max(first_step, 0) : max(last_step + 1, 0)]
         return np.sum(steps, axis=0) if steps else np.zeros(3, np.int64)
 
     def window_dispersion(self, first_step: int, last_step: int) -> float:
         """Mean squared distance from their mean of the vectors published in steps ``first_step..last_step``."""
-        sl = slice(max(first_step, 0), last_step + 1)
+        sl = slice(max(first_step, 0), max(last_step + 1, 0))
         n = int(np.sum(self._step_sources[sl])) if self._step_sources[sl] else 0
         if n == 0:
             return float("nan")
