@@ -147,15 +147,17 @@ class ContentEcosystem(mesa.Model):
             human, labelled = self._write_human(np.repeat(np.arange(self.creators.size), n_human), t)
             batches.append(human)
             self.culture.record(human.idea)
-        for m in self.ai_models if n_assisted.any() else ():  # assisted items, through each creator's tool model
+        # A model whose every training item was filtered has never been fitted: it writes nothing.
+        writers = [m for m in self.ai_models if m.learner.is_fitted]
+        for m in writers if n_assisted.any() else ():  # assisted items, through each creator's tool model
             users = np.flatnonzero((self.creators.tool == m.lab) & (n_assisted > 0))
             authors = np.repeat(users, n_assisted[users])
             if len(authors):
                 marks = policies.watermarks(len(authors), ASSISTED, cfg.policy, rng)
                 batches.append(m.write(len(authors), rng, source=ASSISTED, author=authors, watermark=marks))
         others = sum(len(b) for b in batches)
-        planned = np.array([m.planned_output(t) for m in self.ai_models], np.int64)
-        for m, n in zip(self.ai_models, policies.cap_ai_output(planned, others, cfg.policy.ai_output_cap)):
+        planned = np.array([m.planned_output(t) for m in writers], np.int64)
+        for m, n in zip(writers, policies.cap_ai_output(planned, others, cfg.policy.ai_output_cap)):
             if n:
                 batches.append(m.write(int(n), rng, watermark=policies.watermarks(int(n), AI, cfg.policy, rng)))
         items = Items.concat(batches) if batches else Items.empty(self.web.dim)

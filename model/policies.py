@@ -88,8 +88,9 @@ def training_rows(
 
     ``round(verified_share * size)`` signed human items are drawn from the window
     (as many as exist), ``round(human_reserve * size)`` items from the archive, and
-    the rest is a uniform sample without replacement of the window, from which
-    the flagged items are dropped. With no filter the set has exactly ``size`` rows.
+    the rest is a uniform sample without replacement of the other items of the
+    window, from which the flagged items are dropped. No item appears twice, and
+    with no filter the set has exactly ``size`` rows (if the window holds them).
     """
     verified = np.zeros(0, np.int64)
     if policy.verified_share > 0:
@@ -98,13 +99,23 @@ def training_rows(
         verified = rng.choice(signed, size=want, replace=False) if want else verified
     n_reserve = min(round(policy.human_reserve * size), archive_n)
     reserve = rng.choice(archive_n, size=n_reserve, replace=False) if n_reserve else np.zeros(0, np.int64)
-    n_scrape = min(size - len(verified) - n_reserve, hi - lo)
-    scraped = lo + rng.choice(hi - lo, size=n_scrape, replace=False) if n_scrape > 0 else np.zeros(0, np.int64)
-    if len(verified):
-        scraped = scraped[~np.isin(scraped, verified)]
+    taken = np.concatenate([verified, reserve[(reserve >= lo) & (reserve < hi)]])
+    n_scrape = min(size - len(verified) - n_reserve, hi - lo - len(taken))
+    scraped = sample_excluding(lo, hi, n_scrape, taken, rng) if n_scrape > 0 else np.zeros(0, np.int64)
     flagged = flag(web, scraped, policy, tail, rng)
     rows = np.concatenate([verified, reserve, scraped[~flagged]]).astype(np.int64)
     return TrainingSet(rows=rows, scraped=len(scraped), dropped=int(flagged.sum()))
+
+
+def sample_excluding(lo: int, hi: int, n: int, excluded: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``n`` distinct rows drawn uniformly from ``[lo, hi)`` minus ``excluded`` (distinct rows within it).
+
+    Costs O(n + len(excluded)), not O(hi - lo): draws among the remaining positions
+    and shifts each past the excluded rows below it.
+    """
+    skip = np.sort(excluded) - lo
+    x = rng.choice(hi - lo - len(skip), size=n, replace=False)
+    return lo + x + np.searchsorted(skip - np.arange(len(skip)), x, side="right")
 
 
 def cap_ai_output(planned: np.ndarray, other_items: int, cap: float) -> np.ndarray:
