@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from model.scenario import ScenarioError, key_reference, load, parse_assignment
@@ -43,10 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, help="output folder (default: results/<scenario name>)")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     sub.add_parser("keys", help="print every scenario key with its default and allowed range (Markdown)")
-    v = sub.add_parser("validate", help="reproduce the published model-collapse results; writes DIR/validation.md (exit 1 if a check fails)")
+    v = sub.add_parser("validate", help="reproduce the published model-collapse results in DIR/validation.md (exit 1 if a check fails)")
     v.add_argument("--quick", action="store_true", help="fewer seeds and generations: under a minute")
     v.add_argument("--out", type=Path, default=Path("results") / "validation", help="output folder (default: results/validation)")
-    v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 500; 40 with --quick)")
+    v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 300; 30 with --quick)")
     v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
     v.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
@@ -70,8 +71,10 @@ def _check_writable(out: Path) -> None:
     existing = out
     while not existing.exists():
         existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise UsageError(f"--out {out}: cannot create a folder under {existing}")
+    try:  # try it for real: os.access says yes to root even where writing fails (/proc)
+        tempfile.TemporaryDirectory(dir=existing).cleanup()
+    except OSError:
+        raise UsageError(f"--out {out}: cannot create a folder under {existing}") from None
 
 
 def cmd_run(args) -> int:
@@ -101,9 +104,11 @@ def cmd_validate(args) -> int:
         raise UsageError(f"--seeds {args.seeds}: need at least 2 seeds for a standard error")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: need at least 1")
-    if args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a folder; give a folder path")
+    _check_writable(args.out)
     from model import validation  # heavy imports only when validating
+
+    if args.seeds is not None and args.seeds > validation.MAX_SEEDS:
+        raise UsageError(f"--seeds {args.seeds}: at most {validation.MAX_SEEDS}")
 
     jobs = args.jobs or (1 if args.quick else min(2, os.cpu_count() or 1))
     command = "python run.py validate" + (" --quick" if args.quick else "") + (f" --seeds {args.seeds}" if args.seeds else "")
@@ -113,7 +118,10 @@ def cmd_validate(args) -> int:
             print(f"{'PASS' if result.passed else 'FAIL'}  {result.title}  ({result.seconds:.1f} s)", flush=True)
 
     outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, progress=progress, command=command)
-    validation.write(outcome, args.out)
+    try:
+        validation.write(outcome, args.out)
+    except OSError as error:
+        raise UsageError(f"--out {args.out}: cannot write the report: {error.strerror or error}") from None
     if not args.quiet:
         passed = sum(r.passed for r in outcome.results)
         print(f"{passed} of {len(outcome.results)} checks pass; {outcome.wall_time:.1f} s; wrote {args.out}/validation.md")

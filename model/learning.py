@@ -92,9 +92,10 @@ class IdeaGaussian:
     def sampling_variance(self) -> float:
         """Total variance of the distribution :meth:`sample` draws from, averaged over dimensions."""
         p = self.probs_[:, None]
-        second = (p * (self.temperature**2 * self.vars_ + self.means_**2)).sum(axis=0)
-        first = (p * self.means_).sum(axis=0)
-        return float(np.mean(second - first**2))
+        within = (p * self.temperature**2 * self.vars_).sum(axis=0)
+        # Centred, not E[x^2] - E[x]^2, which loses every digit when the spread is tiny.
+        between = (p * (self.means_ - (p * self.means_).sum(axis=0)) ** 2).sum(axis=0)
+        return float(np.mean(within + between))
 
 
 def nucleus_size(probs_desc: np.ndarray, top_p: float) -> int:

@@ -9,9 +9,11 @@ import os
 import platform
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -43,11 +45,13 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _clean(value):
-    """JSON has no NaN: write null."""
+def json_value(value):
+    """A value JSON can hold: numpy scalars as Python ones, NaN and infinity as null."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    return value.item() if hasattr(value, "item") else value
+    return value
 
 
 def summary(result: RunResult, scenario_file: str | None = None) -> dict:
@@ -59,8 +63,8 @@ def summary(result: RunResult, scenario_file: str | None = None) -> dict:
         "wall_time_s": round(result.wall_time, 3),
         "items_total": result.items_total,
         # Column by column, so integer columns stay integers.
-        "initial": {c: _clean(ts[c].iloc[0]) for c in ts.columns},
-        "final": {c: _clean(ts[c].iloc[-1]) for c in ts.columns},
+        "initial": {c: json_value(ts[c].iloc[0]) for c in ts.columns},
+        "final": {c: json_value(ts[c].iloc[-1]) for c in ts.columns},
         "versions": versions(),
     }
 
@@ -129,22 +133,31 @@ def plot_originality(ts, path: Path) -> None:
     plt.close(fig)
 
 
-def write(result: RunResult, out: Path, scenario_file: str | None = None) -> list[Path]:
-    """Write every result file into ``out``; all or nothing (built aside, then moved in)."""
+@contextmanager
+def staged_folder(out: Path):
+    """Yield an empty staging folder beside ``out``; when the block succeeds, move its files into ``out``.
+
+    So a folder of results is written all or nothing: a failure leaves ``out`` as it was.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
+        yield staging
+        out.mkdir(exist_ok=True)
+        for f in sorted(staging.iterdir()):
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def write(result: RunResult, out: Path, scenario_file: str | None = None) -> list[Path]:
+    """Write every result file into ``out``; all or nothing."""
+    with staged_folder(out) as staging:
         result.timeseries.to_csv(staging / "timeseries.csv", index=False)
         (staging / "summary.json").write_text(json.dumps(summary(result, scenario_file), indent=2) + "\n")
         (staging / "scenario.toml").write_text(result.scenario.to_toml())
         plot_shares(result.timeseries, staging / "shares.png")
         plot_originality(result.timeseries, staging / "originality.png")
-        out.mkdir(exist_ok=True)
-        written = []
-        for f in sorted(staging.iterdir()):
-            os.replace(f, out / f.name)
-            written.append(out / f.name)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        names = sorted(f.name for f in staging.iterdir())
+    return [Path(out) / name for name in names]

@@ -5,6 +5,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from model.scenario import SECTIONS, Scenario, ScenarioError, describe, key_reference, load, parse_assignment, validate
 
@@ -108,7 +109,7 @@ def test_an_integer_is_accepted_for_a_number(tmp_path):
 
 def test_scenario_is_frozen():
     s = Scenario()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         s.ai.models = 3
 
 

@@ -1,0 +1,111 @@
+"""Running the validation scenarios over many seeds, through ``ContentEcosystem`` itself.
+
+A run is a pure function of (scenario, seed): it builds the model, steps it, and after
+setup and after every step reads a few numbers from the model's own state (a *trace*).
+Seeds run serially or in a pool of worker processes started once; the results are the
+same either way, in seed order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Self
+
+import numpy as np
+
+from model.ecosystem import ContentEcosystem
+from model.scenario import Scenario
+
+# -- traces: what is read from a model after setup and after each step ------------------
+
+
+def trace_gaussian(model: ContentEcosystem) -> np.ndarray:
+    """One idea: the learned per-dimension variances, the mean's error per dimension, and two metrics.
+
+    Layout: ``vars_[0]`` (d values), ``means_[0] - centroid`` (d values),
+    ``model_variance``, ``model_mean_error``.
+    """
+    learner = model.ai_models[0].learner
+    err = learner.means_[0] - model.culture.centroids[learner.ideas_[0]]
+    return np.concatenate([learner.vars_[0], err, [model.metrics["model_variance"], model.metrics["model_mean_error"]]])
+
+
+def trace_ideas(model: ContentEcosystem) -> np.ndarray:
+    """Fixed vocabulary: the learned probability of every idea (dense), then ``simpson_recent``."""
+    learner = model.ai_models[0].learner
+    probs = np.zeros(model.culture.n_ideas)
+    probs[learner.ideas_] = learner.probs_
+    return np.concatenate([probs, [model.metrics["simpson_recent"]]])
+
+
+def trace_tail(model: ContentEcosystem) -> np.ndarray:
+    """Capacity: ``1 - model_coverage``, the number of ideas the model keeps, then the archive's items per idea."""
+    learner = model.ai_models[0].learner
+    archive = np.bincount(model.web.idea[: model.archive_n], minlength=model.culture.n_ideas)
+    return np.concatenate([[1.0 - model.metrics["model_coverage"], len(learner.ideas_)], archive])
+
+
+TRACES = {"gaussian": trace_gaussian, "ideas": trace_ideas, "tail": trace_tail}
+
+
+def fixed_on_one_idea(model: ContentEcosystem) -> bool:
+    """The discrete chain is absorbed: the model can only ever reproduce its single idea."""
+    return len(model.ai_models[0].learner.ideas_) == 1
+
+
+STOPS = {"fixation": fixed_on_one_idea}
+
+
+def run_seed(scenario: Scenario, seed: int, trace: str, stop: str | None = None) -> np.ndarray:
+    """Rows ``0..run.steps`` of a trace for one seed (row 0 is setup, row t is after step t).
+
+    With ``stop``, stepping ends once the chain is absorbed and the last row is repeated:
+    an absorbed state does not change (the skipped steps could only reproduce it).
+    """
+    read = TRACES[trace]
+    done = STOPS[stop] if stop else None
+    model = ContentEcosystem(scenario, seed=seed)
+    rows = [read(model)]
+    while model.running and not (done and done(model)):
+        model.step()
+        rows.append(read(model))
+    rows += [rows[-1]] * (scenario.run.steps + 1 - len(rows))
+    return np.array(rows)
+
+
+def _run_chunk(job) -> np.ndarray:
+    scenario, seeds, trace, stop = job
+    return np.stack([run_seed(scenario, s, trace, stop) for s in seeds])
+
+
+class Runner:
+    """Runs many seeds of a scenario, serially (``jobs=1``) or in a pool started once."""
+
+    def __init__(self, jobs: int = 1):
+        self.jobs = max(1, int(jobs))
+        self._pool = None
+        if self.jobs > 1:
+            # spawn: no fork of a process that may hold threads; workers import the model once.
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"))
+
+    def seeds(self, scenario: Scenario, seeds, trace: str, stop: str | None = None) -> np.ndarray:
+        """Array (seeds, steps + 1, width): one trace per seed, in seed order."""
+        seeds = [int(s) for s in seeds]
+        if self._pool is None:
+            return _run_chunk((scenario, seeds, trace, stop))
+        n_chunks = min(len(seeds), 4 * self.jobs)
+        chunks = [list(c) for c in np.array_split(np.array(seeds), n_chunks)]
+        parts = self._pool.map(_run_chunk, [(scenario, c, trace, stop) for c in chunks])
+        return np.concatenate(list(parts))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,108 @@
+"""Validation: the model reproduces the published model-collapse results (DESIGN.md).
+
+The quick validation runs through the command line, as users run it, and every check
+must pass; the report and one figure per check must exist.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import run
+from model import validation
+from model.validation import checks, theory
+from model.validation.sim import Runner
+
+EXPECTED_CHECKS = {"gaussian_mle", "gaussian_unbiased", "discrete", "accumulate", "fresh", "tail"}
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("validation") / "report"
+    status = run.main(["validate", "--quick", "--quiet", "--out", str(out)])
+    return status, out
+
+
+def test_quick_validation_passes_every_check(quick):
+    status, out = quick
+    summary = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    failed = [
+        f"{c['title']}: {x['quantity']} (theory {x['theory']}, simulated {x['simulated']})"
+        for c in summary["checks"]
+        for x in c["comparisons"]
+        if not x["passed"]
+    ]
+    assert not failed, failed
+    assert status == 0
+    assert summary["quick"] is True and summary["passed"] is True
+    assert {c["key"] for c in summary["checks"]} == EXPECTED_CHECKS
+
+
+def test_report_and_figures_exist(quick):
+    _, out = quick
+    report = (out / "validation.md").read_text(encoding="utf-8")
+    for key in EXPECTED_CHECKS:
+        png = out / f"{key}.png"
+        assert png.is_file() and png.stat().st_size > 10_000, key
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"]({key}.png)" in report
+    for needle in ("Shumailov", "Gerstgrasser", "Bertrand", "Dohmatob", "π²/6", "((M−1)/M)ⁿ", "Tolerances", "PASS"):
+        assert needle in report, needle
+    assert "FAIL" not in report
+
+
+def test_a_wrong_theory_fails_and_exits_1(tmp_path, monkeypatch):
+    """The checks have teeth: claim the MLE variance does not shrink, and the quick MLE check fails."""
+    monkeypatch.setattr(theory, "replace_variance_mean", lambda n, M, estimator: np.ones_like(np.asarray(n, float)))
+    only = {"gaussian_mle": checks.CHECKS["gaussian_mle"]}
+    monkeypatch.setattr(validation, "CHECKS", only)
+    monkeypatch.setattr(checks, "CHECKS", only)
+    status = run.main(["validate", "--quick", "--quiet", "--out", str(tmp_path / "v")])
+    assert status == 1
+    summary = json.loads((tmp_path / "v" / "validation.json").read_text(encoding="utf-8"))
+    assert not summary["checks"][0]["comparisons"][0]["passed"]
+
+
+def test_pool_gives_the_same_numbers_as_serial():
+    scenario = checks.load(checks.SCENARIOS / "gaussian_mle.toml", {"run.steps": 3})
+    with Runner(1) as serial, Runner(2) as pool:
+        a = serial.seeds(scenario, range(1, 6), "gaussian")
+        b = pool.seeds(scenario, range(1, 6), "gaussian")
+    assert a.shape == (5, 4, 2 * scenario.world.dim + 2)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("argv", [["validate", "--seeds", "1"], ["validate", "--jobs", "0"], ["validate", "--bogus"]])
+def test_bad_validate_arguments_exit_2(argv, capsys):
+    assert run.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:")
+
+
+def test_validate_out_must_be_a_folder(tmp_path, capsys):
+    f = tmp_path / "file"
+    f.write_text("x")
+    assert run.main(["validate", "--quick", "--out", str(f)]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_special_functions_and_recursions():
+    gamma = 0.5772156649015329
+    assert theory.digamma(1.0) == pytest.approx(-gamma, abs=1e-12)
+    assert theory.digamma(0.5) == pytest.approx(-gamma - 2 * math.log(2), abs=1e-12)
+    assert theory.trigamma(1.0) == pytest.approx(math.pi**2 / 6, abs=1e-11)
+    assert theory.trigamma(0.5) == pytest.approx(math.pi**2 / 2, abs=1e-11)
+    # For large M the exact recursions reduce to the papers' formulas.
+    _, ratio = theory.accumulate(2000, 10**7, "mle")
+    assert ratio[-1] == pytest.approx(math.pi**2 / 6, rel=1e-3)
+    V, s = theory.fresh_data(400, 10**7, 2 * 10**6, 1.0)
+    assert V[-1] == pytest.approx(theory.fresh_variance_paper(10**7, 0.2), rel=1e-5)
+    _, s = theory.fresh_data(400, 10**7, 5 * 10**6, 0.64)
+    assert s[-1] == pytest.approx(theory.fresh_fixed_point_paper(0.5, 0.64), rel=1e-5)
+    # The unbiased drift is exactly n/M; the MLE one a geometric sum.
+    assert theory.replace_drift(np.array([7.0]), 100, "unbiased")[0] == pytest.approx(0.07)
+    assert theory.replace_drift(np.array([1.0]), 100, "mle")[0] == pytest.approx(0.01)
