@@ -172,11 +172,10 @@ class ContentEcosystem(mesa.Model):
         rng, cfg = self.rng, self.config
         n = len(authors)
         ideas = np.empty(n, np.int64)
-        lo, hi = self.web.rows(max(1, t - cfg.run.window), t - 1)
-        from_web = rng.random(n) < cfg.humans.homogenization * self._ai_share_recent
-        if hi == lo:
-            from_web[:] = False
-        ideas[from_web] = self.web.idea[lo + rng.integers(hi - lo, size=int(from_web.sum()))] if hi > lo else 0
+        lo, hi = self.web.rows(max(1, t - cfg.run.window), t - 1)  # the recent web as it stood
+        from_web = (rng.random(n) < cfg.humans.homogenization * self._ai_share_recent) & (hi > lo)
+        if from_web.any():
+            ideas[from_web] = self.web.idea[lo + rng.integers(hi - lo, size=int(from_web.sum()))]
         ideas[~from_web] = self.culture.draw(self.creators.originality[authors[~from_web]], rng)
         signed = rng.random(n) < cfg.policy.signed_share
         labelled = signed | (rng.random(n) < cfg.platform.label_share)
