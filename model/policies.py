@@ -110,8 +110,8 @@ def training_rows(
 def sample_excluding(lo: int, hi: int, n: int, excluded: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """``n`` distinct rows drawn uniformly from ``[lo, hi)`` minus ``excluded`` (distinct rows within it).
 
-    Costs O(n + len(excluded)), not O(hi - lo): draws among the remaining positions
-    and shifts each past the excluded rows below it.
+    Draws among the remaining positions and shifts each past the excluded rows below
+    it, so nothing walks over the whole range ``[lo, hi)``.
     """
     skip = np.sort(excluded) - lo
     x = rng.choice(hi - lo - len(skip), size=n, replace=False)
