@@ -55,9 +55,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _scenario(args):
     """Load the scenario and apply --set, --steps and --seed, each error naming where it came from."""
-    scenario = load(args.scenario)
     sets = dict(parse_assignment(text, source=args.scenario) for text in args.set)
-    scenario = scenario.with_overrides(sets, source=f"{args.scenario} (--set)")
+    scenario = load(args.scenario, sets)
     for flag, key in (("steps", "run.steps"), ("seed", "run.seed")):
         if getattr(args, flag) is not None:
             scenario = scenario.with_overrides({key: getattr(args, flag)}, source=f"{args.scenario} (--{flag})")

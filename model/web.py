@@ -172,14 +172,19 @@ class Web:
         hi = starts[last] if last < len(starts) else self.n
         return lo, max(lo, hi)
 
+    @staticmethod
+    def _steps(first_step: int, last_step: int) -> slice:
+        """Slice of the per-step lists for steps ``first_step..last_step`` (empty if it ends before step 0)."""
+        return slice(max(first_step, 0), max(last_step + 1, 0))
+
     def window_sources(self, first_step: int, last_step: int) -> np.ndarray:
         """Items per source (human, assisted, ai) published in steps ``first_step..last_step``."""
-        steps = self._step_sources[max(first_step, 0) : max(last_step + 1, 0)]
+        steps = self._step_sources[self._steps(first_step, last_step)]
         return np.sum(steps, axis=0) if steps else np.zeros(3, np.int64)
 
     def window_dispersion(self, first_step: int, last_step: int) -> float:
         """Mean squared distance from their mean of the vectors published in steps ``first_step..last_step``."""
-        sl = slice(max(first_step, 0), max(last_step + 1, 0))
+        sl = self._steps(first_step, last_step)
         n = int(np.sum(self._step_sources[sl])) if self._step_sources[sl] else 0
         if n == 0:
             return float("nan")
