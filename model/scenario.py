@@ -35,9 +35,10 @@ class _Section(BaseModel):
 class RunConfig(_Section):
     """How long, which seed, and what counts as recent."""
 
-    steps: int = Field(200, ge=0, description="steps to simulate after setup")
+    steps: int = Field(120, ge=0, description="steps to simulate after setup (one step is one month)")
     seed: int = Field(1, ge=0, description="the one integer that fixes the run")
-    window: int = Field(10, ge=1, description="steps that count as recent for the metrics")
+    window: int = Field(12, ge=1, description="steps that count as recent for the metrics (measurement only)")
+    rarefy: int = Field(1000, ge=1, description="sample size of ideas_rarefied (Hurlbert rarefaction)")
 
 
 class WorldConfig(_Section):
@@ -62,9 +63,11 @@ class HumansConfig(_Section):
     originality_sigma: float = Field(0.5, ge=0, description="lognormal spread of the originality multiplier (mean 1)")
     cost: float = Field(1.0, ge=0, description="mean cost of writing one item")
     cost_sigma: float = Field(0.75, ge=0, description="lognormal spread of cost across creators")
-    patience: int = Field(5, ge=1, description="steps of income below cost before a creator exits")
-    entry_rate: float = Field(0.02, ge=0, description="entrants per step, as a share of humans.count, while the margin is positive")
+    patience: int = Field(12, ge=1, description="months of its own expected cost a creator can save; it exits when its savings run out")
+    pool: float = Field(2.0, ge=1, description="would-be creators (active or not) per creator at setup: the finite pool entry draws from")
+    entry_rate: float = Field(0.1, ge=0, le=1, description="per-step chance that a would-be creator with positive expected profit enters")
     homogenization: float = Field(0.5, ge=0, le=1, description="times the AI share of recent content: chance a human item takes its idea from the recent web")
+    memory: int = Field(6, ge=1, description="steps of the recent web that creators read (homogenization) and the audience judges rarity by")
     graph_degree: int = Field(8, ge=0, description="mean degree of the social graph (Barabasi-Albert, m = degree/2)")
     adoption_p: float = Field(0.002, ge=0, le=1, description="Bass innovation: per-step chance of adopting an AI tool unprompted")
     adoption_q: float = Field(0.05, ge=0, le=1, description="Bass imitation: added chance times the adopted share of neighbours")
@@ -77,8 +80,14 @@ class AIConfig(_Section):
     models: int = Field(4, ge=0, description="AI model lines (one per lab)")
     train_size: int = Field(20_000, ge=1, description="items per training set")
     retrain_every: int = Field(10, ge=1, description="steps between generations")
+    supply: Literal["market", "fixed"] = Field(
+        "market", description="market: output follows the attention AI items earn against ai.cost; fixed: grows by output_growth"
+    )
     items_per_step: float = Field(250.0, ge=0, description="items each model publishes at step 1")
-    output_growth: float = Field(0.02, gt=-1, description="growth of each model's output per step")
+    output_growth: float = Field(0.02, gt=-1, description="growth of each model's output per step (fixed supply)")
+    cost: float = Field(0.5, ge=0, description="cost of publishing one AI item (market supply)")
+    adjustment: float = Field(2.0, ge=0, description="market supply: elasticity of output to attention per item over cost, per step")
+    max_change: float = Field(1.5, ge=1, description="market supply: largest factor by which output may grow (or shrink) in one step")
     capacity: int = Field(0, ge=0, description="ideas a model can keep, its most frequent (0 = unlimited)")
     temperature: float = Field(1.0, gt=0, description="reshapes idea probabilities as p**(1/T) and scales each idea's std by T")
     top_p: float = Field(0.95, gt=0, le=1, description="nucleus: keep the most probable ideas holding this mass")
@@ -104,6 +113,7 @@ class PolicyConfig(_Section):
     creator_subsidy: float = Field(0.0, ge=0, description="paid to the author per human item published")
     training_royalty: float = Field(0.0, ge=0, description="paid to the author per human item used in a training set")
     ai_output_cap: float = Field(1.0, ge=0, le=1, description="largest share of a step's new items that models may publish directly")
+    top_up: bool = Field(True, description="replace items the filters drop with further items from the same window")
 
     @model_validator(mode="after")
     def _reserves_fit(self) -> PolicyConfig:
@@ -117,6 +127,8 @@ class PlatformConfig(_Section):
 
     attention: float = Field(4000.0, ge=0, description="attention (income units) the audience gives each step's new items")
     ai_visibility: float = Field(1.0, ge=0, description="ranking weight of AI items relative to human ones")
+    assisted_visibility: float = Field(1.0, ge=0, description="ranking weight of assisted items relative to human ones")
+    novelty_premium: float = Field(0.0, ge=0, description="extra ranking weight per unit of an item's idea surprisal on the recent web, over its mean (0 = indifferent)")
     human_premium: float = Field(0.0, ge=0, description="added ranking weight of labelled or signed human items")
     label_share: float = Field(0.0, ge=0, le=1, description="share of human items labelled human-made by their authors")
 
