@@ -1,9 +1,15 @@
 """AIModel: one model line of one lab.
 
-It publishes a growing number of items sampled from its learned distribution,
-and every ``retrain_every`` steps trains a new generation on a scrape of the web
-(the scrape, filter and mix are in ``model/policies.py``). Its generation and the
-synthetic depth of its training set are observable.
+It publishes items sampled from its learned distribution, and every
+``retrain_every`` steps trains a new generation on a scrape of the web (the
+scrape, filter and mix are in ``model/policies.py``). How much it publishes is
+its own decision:
+
+* ``fixed`` supply: ``items_per_step * (1 + output_growth)**(t - 1)``, exogenous;
+* ``market`` supply: the lab expands output while an item earns more attention than
+  it costs to publish, and contracts while it earns less (:func:`model.market.next_output`).
+
+Its generation and the synthetic depth of its training set are observable.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model.learning import IdeaGaussian
+from model.learning import Learner
+from model.market import next_output
 from model.web import AI, HUMAN, Items
 
 
@@ -20,7 +27,9 @@ class AIModel(mesa.Agent):
 
     Attributes:
         lab: index of the model line, the ``author`` of its items.
-        learner: the fitted learning rule (:class:`IdeaGaussian`).
+        learner: the fitted learning rule (a :class:`model.learning.Learner`).
+        output: items it intends to publish this step (a real number; rounded with a carried remainder).
+        earned_per_item: attention one of its items earned at the last step.
         generation: fits so far; generation 1 is trained on the archive at setup.
         last_trained: step of the latest fit (0 = setup).
         training_size: items in the latest training set.
@@ -28,12 +37,15 @@ class AIModel(mesa.Agent):
         training_depth: mean depth of the latest training set.
     """
 
-    def __init__(self, model: mesa.Model, lab: int, learner: IdeaGaussian, items_per_step: float, output_growth: float):
+    def __init__(self, model: mesa.Model, lab: int, learner: Learner, ai):
         super().__init__(model)
         self.lab = lab
         self.learner = learner
-        self.items_per_step = items_per_step
-        self.output_growth = output_growth
+        self.supply = ai.supply
+        self.start_output = ai.items_per_step
+        self.output = ai.items_per_step
+        self.output_growth = ai.output_growth
+        self.earned_per_item = float("nan")
         self.generation = 0
         self.last_trained = 0
         self.training_size = 0
@@ -47,21 +59,29 @@ class AIModel(mesa.Agent):
         return 1.0 + self.training_depth
 
     def planned_output(self, step: int) -> int:
-        """Items this model would publish at ``step`` before any cap: ``items_per_step * (1+g)**(step-1)``."""
-        self._carry += self.items_per_step * (1.0 + self.output_growth) ** (step - 1)
+        """Whole items to publish at ``step`` before any cap (the fractional rest is carried)."""
+        if self.supply == "fixed":
+            self.output = self.start_output * (1.0 + self.output_growth) ** (step - 1)
+        self._carry += self.output
         n = int(np.floor(self._carry + 1e-9))
         self._carry -= n
         return n
+
+    def respond_to_market(self, earned_per_item: float, ai) -> None:
+        """Market supply: set next step's output from what an item earned against its cost."""
+        self.earned_per_item = earned_per_item
+        if self.supply == "market":
+            self.output = next_output(self.output, earned_per_item, ai.cost, ai.adjustment, ai.max_change)
 
     def is_due(self, step: int, retrain_every: int) -> bool:
         return step % retrain_every == 0
 
     def write(self, n: int, rng: np.random.Generator, *, source: int = AI, author=None, watermark=None) -> Items:
         """Sample ``n`` items; ``source=ASSISTED`` when a human publishes them through this model as a tool."""
-        ideas, vecs = self.learner.sample(n, rng)
+        cols = self.learner.generate(n, rng)
         return Items.make(
-            ideas,
-            vecs,
+            cols["idea"],
+            cols["vec"],
             source=source,
             author=self.lab if author is None else author,
             depth=self.output_depth,
@@ -70,10 +90,9 @@ class AIModel(mesa.Agent):
 
     def train(self, training_set: Items, step: int) -> None:
         """Fit the next generation on a training set."""
-        self.learner.fit(training_set.idea, training_set.vec)
+        self.learner.learn(training_set)
         self.generation += 1
         self.last_trained = step
         self.training_size = len(training_set)
         self.training_human_share = float(np.mean(training_set.source == HUMAN))
         self.training_depth = float(np.mean(training_set.depth))
-

@@ -2,19 +2,28 @@
 
 Each creator is a Mesa agent, but its state is one row of a
 :class:`CreatorPopulation`, and the population's decision rules are written once,
-vectorized over all creators: a reference run has thousands of creators and
+vectorized over all active creators: a reference run has thousands of creators and
 hundreds of steps, and a Python call per creator per step would cost more than
 everything else together. The agent object is a view of its row.
 
+Only active creators have rows: one who exits is removed (and its cost returns to
+the pool of would-be creators), so a step costs what the active creators cost.
+
 Behaviour (per step, while active):
 
-* publish a Poisson number of human items (``productivity``); an adopter of an AI
-  tool publishes ``ai_speedup`` times as many, the extra ones sampled from its
-  tool model and labelled assisted (each at ``1/ai_speedup`` of the cost);
-* earn attention, subsidy and royalties; after ``patience`` steps in a row of
-  income below cost, exit;
-* adopt an AI tool with probability ``p + q * adopted neighbours / degree``
-  (Bass diffusion over the social graph).
+* publish a Poisson number of human items (``productivity``); a creator using an AI
+  tool publishes ``ai_speedup`` times as many, the extra ones sampled from its tool
+  model and labelled assisted (each at ``1/ai_speedup`` of the cost);
+* book income (attention, subsidy, royalties) against cost, and exit when its margin
+  summed over the last ``patience`` months (its books for the period, starting from the
+  margin it expected when it entered) is negative: a creator decides on months, not on
+  one step, and a royalty paid once every ``patience`` months or more often counts;
+* adopt an AI tool with probability ``p + q * adopted neighbours / degree`` (Bass
+  diffusion over the social graph), and stop using it when the tool's own smoothed
+  margin turns negative.
+
+Would-be creators (a finite pool, each with a cost) enter with probability
+``entry_rate`` a step while the income an item earns covers their cost.
 """
 
 from __future__ import annotations
@@ -30,36 +39,49 @@ def _lognormal(rng: np.random.Generator, mean: float, sigma: float, n: int) -> n
 
 
 class CreatorPopulation:
-    """All creators who ever existed, one row each; the social graph among them.
+    """The active creators, one row each, the pool of would-be creators, and the social graph.
 
-    Attributes:
+    Attributes (one entry per active creator, in order of ``id``):
+        id: stable creator id (the ``author`` of its items); ids grow, never reused.
         originality: multiplier of the chance to coin a new idea (lognormal, mean 1).
         productivity: mean human items per step.
         cost: cost of writing one human item.
-        active: still publishing.
         adopted: uses an AI tool.
         tool: index of the AI model used as a tool (-1 = none).
-        streak: consecutive steps with income below cost.
+        books: margin (income minus cost) of each of the last ``patience`` months, a ring.
+        margin_sum: the sum of ``books`` per creator.
+        tool_margin: smoothed monthly margin of the assisted items (income minus their cost).
+        tool_months: months of tool use so far (the smoothing starts as a plain mean).
         income, spent: last step's income and cost.
-        graph: the networkx social graph, one node per row.
+        pool: sorted costs of the would-be creators who are not active.
+        graph: the networkx social graph among active creators, nodes are ids.
     """
 
-    _COLUMNS = ("originality", "productivity", "cost", "active", "adopted", "tool", "streak", "income", "spent")
+    _COLUMNS = ("id", "originality", "productivity", "cost", "adopted", "tool", "books", "margin_sum", "tool_margin", "tool_months", "income", "spent")
 
     def __init__(self, humans, rng: np.random.Generator):
         self.humans = humans
+        self.id = np.zeros(0, np.int64)
         self.originality = np.zeros(0)
         self.productivity = np.zeros(0)
         self.cost = np.zeros(0)
-        self.active = np.zeros(0, bool)
         self.adopted = np.zeros(0, bool)
         self.tool = np.zeros(0, np.int64)
-        self.streak = np.zeros(0, np.int64)
+        self.books = np.zeros((0, humans.patience))
+        self.margin_sum = np.zeros(0)
+        self.month = 0  # the column of ``books`` written next
+        self.tool_margin = np.zeros(0)
+        self.tool_months = np.zeros(0, np.int64)
         self.income = np.zeros(0)
         self.spent = np.zeros(0)
-        self._add_rows(humans.count, rng)
-        m = self.attachments
-        n = humans.count
+        self.next_id = 0
+        self.exited = 0  # creators who have left so far
+        # The pool: the cheapest `count` of its members write at setup (the pre-AI market).
+        costs = np.sort(_lognormal(rng, humans.cost, humans.cost_sigma, round(humans.pool * humans.count)))
+        self.pool = costs[humans.count :]
+        marginal = costs[humans.count] if len(self.pool) else (costs[-1] if len(costs) else 0.0)
+        self._add_rows(costs[: humans.count], rng, expected_income=marginal)
+        m, n = self.attachments, humans.count
         if m == 0 or n == 0:
             self.graph = nx.empty_graph(n)
         elif n <= m:
@@ -72,139 +94,189 @@ class CreatorPopulation:
 
     @property
     def size(self) -> int:
-        return len(self.active)
+        return len(self.id)
 
     @property
     def n_active(self) -> int:
-        return int(self.active.sum())
+        return self.size
 
     @property
     def attachments(self) -> int:
         """Edges a newcomer makes (Barabasi-Albert m)."""
         return self.humans.graph_degree // 2
 
-    def _add_rows(self, k: int, rng: np.random.Generator, cost: np.ndarray | None = None) -> np.ndarray:
-        h = self.humans
-        if cost is None:
-            cost = _lognormal(rng, h.cost, h.cost_sigma, k)
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Row of each creator id, -1 for creators who have left."""
+        ids = np.asarray(ids, np.int64)
+        rows = np.minimum(np.searchsorted(self.id, ids), max(self.size - 1, 0))
+        found = (self.size > 0) & (self.id[rows] == ids) if self.size else np.zeros(len(ids), bool)
+        return np.where(found, rows, -1)
+
+    def _add_rows(self, cost: np.ndarray, rng: np.random.Generator, expected_income: float) -> np.ndarray:
+        """New creators, whose books start at the margin they expect per item at ``expected_income``."""
+        h, k = self.humans, len(cost)
+        productivity = _lognormal(rng, h.productivity, h.productivity_sigma, k)
+        expected = (expected_income - cost) * productivity
         new = {
+            "id": np.arange(self.next_id, self.next_id + k, dtype=np.int64),
             "originality": _lognormal(rng, 1.0, h.originality_sigma, k),
-            "productivity": _lognormal(rng, h.productivity, h.productivity_sigma, k),
+            "productivity": productivity,
             "cost": cost,
-            "active": np.ones(k, bool),
             "adopted": np.zeros(k, bool),
             "tool": np.full(k, -1, np.int64),
-            "streak": np.zeros(k, np.int64),
+            "books": np.repeat(expected[:, None], h.patience, axis=1),
+            "margin_sum": h.patience * expected,
+            "tool_margin": np.zeros(k),
+            "tool_months": np.zeros(k, np.int64),
             "income": np.zeros(k),
             "spent": np.zeros(k),
         }
+        self.next_id += k
         first = self.size
         for name in self._COLUMNS:
             setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
         return np.arange(first, first + k)
 
     def _edges_from_graph(self) -> None:
-        edges = np.array(self.graph.edges(), dtype=np.int64).reshape(-1, 2)
-        # Both directions, so neighbour sums are one bincount.
+        edges = self.rows_of(np.array(self.graph.edges(), dtype=np.int64).reshape(-1))
+        edges = edges.reshape(-1, 2)
+        # Both directions, in rows, so neighbour sums are one bincount.
         self._src = np.concatenate([edges[:, 0], edges[:, 1]])
         self._dst = np.concatenate([edges[:, 1], edges[:, 0]])
 
     # -- decisions -------------------------------------------------------------------
     def plan_output(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Human and assisted items each creator publishes this step (zeros when inactive)."""
-        if not self.size:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        rate = np.where(self.active, self.productivity, 0.0)
-        extra = np.where(self.adopted & self.active, rate * (self.humans.ai_speedup - 1.0), 0.0)
+        """Human and assisted items each active creator publishes this step."""
+        rate = self.productivity
+        extra = np.where(self.adopted, rate * (self.humans.ai_speedup - 1.0), 0.0)
         return rng.poisson(rate), rng.poisson(extra)
 
-    def settle(self, income: np.ndarray, n_human: np.ndarray, n_assisted: np.ndarray) -> np.ndarray:
-        """Book a step's income against cost; returns the rows that exit now."""
-        spent = self.cost * (n_human + n_assisted / self.humans.ai_speedup)
-        self.income, self.spent = income, spent
-        published = (n_human + n_assisted) > 0
-        below = income < spent
-        self.streak = np.where(published, np.where(below, self.streak + 1, 0), self.streak)
-        exits = np.flatnonzero(self.active & (self.streak >= self.humans.patience))
-        self.active[exits] = False
-        return exits
+    def settle(self, income: np.ndarray, tool_income: np.ndarray, n_human: np.ndarray, n_assisted: np.ndarray) -> np.ndarray:
+        """Book a step's income against cost, drop tools that do not pay, and remove those who go broke.
 
-    def enter(self, k: int, expected_income: float, rng: np.random.Generator) -> np.ndarray:
-        """Of ``k`` would-be creators, those whose cost is below ``expected_income`` per item join.
-
-        Newcomers attach to active creators by preferential attachment.
+        Returns the ids of the creators who exit now.
         """
         h = self.humans
-        cost = _lognormal(rng, h.cost, h.cost_sigma, k)
-        cost = cost[cost < expected_income]
-        k = len(cost)
-        candidates = np.flatnonzero(self.active)
-        rows = self._add_rows(k, rng, cost)
-        self.graph.add_nodes_from(rows.tolist())
+        tool_cost = self.cost * n_assisted / h.ai_speedup
+        self.spent = self.cost * n_human + tool_cost
+        self.income = income
+        margin = income - self.spent
+        self.margin_sum += margin - self.books[:, self.month]
+        self.books[:, self.month] = margin
+        self.month = (self.month + 1) % h.patience
+
+        # The tool's margin: a plain mean over its first `patience` months, then exponential smoothing.
+        used = self.adopted & (n_assisted > 0)
+        self.tool_months = self.tool_months + used
+        alpha = np.where(used, 1.0 / np.clip(self.tool_months, 1, h.patience), 0.0)
+        self.tool_margin += alpha * (tool_income - tool_cost - self.tool_margin)
+        dropped = self.adopted & (self.tool_months > 0) & (self.tool_margin < 0)
+        self.adopted[dropped] = False
+        self.tool[dropped] = -1
+
+        leaving = self.margin_sum < -1e-9 * (self.cost * self.productivity)
+        exits = self.id[leaving]
+        if len(exits):
+            self._remove(leaving)
+        return exits
+
+    def _remove(self, leaving: np.ndarray) -> None:
+        """Remove rows; their costs rejoin the pool of would-be creators."""
+        self.pool = np.sort(np.concatenate([self.pool, self.cost[leaving]]))
+        self.graph.remove_nodes_from(self.id[leaving].tolist())
+        keep = ~leaving
+        for name in self._COLUMNS:
+            setattr(self, name, getattr(self, name)[keep])
+        self.exited += int(leaving.sum())
+        self._edges_from_graph()
+
+    def enter(self, income_per_item: float, rng: np.random.Generator) -> np.ndarray:
+        """Would-be creators whose cost is below ``income_per_item`` enter with probability ``entry_rate``.
+
+        Newcomers attach to active creators by preferential attachment. Returns their ids.
+        """
+        eligible = int(np.searchsorted(self.pool, income_per_item))  # the pool is sorted by cost
+        k = int(rng.binomial(eligible, self.humans.entry_rate)) if eligible else 0
+        if k == 0:
+            return np.zeros(0, np.int64)
+        chosen = rng.choice(eligible, size=k, replace=False)
+        cost = self.pool[chosen]
+        self.pool = np.delete(self.pool, chosen)
+        candidates = np.arange(self.size)
+        rows = self._add_rows(cost, rng, expected_income=income_per_item)
+        ids = self.id[rows]
+        self.graph.add_nodes_from(ids.tolist())
         m = self.attachments
         if m and len(candidates):
             degree = np.bincount(self._src, minlength=self.size)[candidates] + 1.0
             # Drawn with replacement in one call; a repeated target is one edge.
             targets = rng.choice(candidates, size=(k, m), p=degree / degree.sum())
             pairs = np.unique(np.column_stack([np.repeat(rows, m), targets.ravel()]), axis=0)
-            self.graph.add_edges_from(pairs.tolist())
+            self.graph.add_edges_from(self.id[pairs].tolist())
             self._src = np.concatenate([self._src, pairs[:, 0], pairs[:, 1]])
             self._dst = np.concatenate([self._dst, pairs[:, 1], pairs[:, 0]])
-        return rows
+        return ids
 
     def adopt(self, rng: np.random.Generator, n_tools: int) -> np.ndarray:
         """Bass diffusion over the graph; returns the rows adopting now, each assigned a tool model."""
-        if n_tools == 0:
+        if n_tools == 0 or self.size == 0:
             return np.zeros(0, np.int64)
-        live = self.active[self._dst]
-        degree = np.bincount(self._src, weights=live, minlength=self.size)
-        adopted_nb = np.bincount(self._src, weights=live & self.adopted[self._dst], minlength=self.size)
+        degree = np.bincount(self._src, minlength=self.size).astype(float)
+        adopted_nb = np.bincount(self._src, weights=self.adopted[self._dst], minlength=self.size)
         social = np.divide(adopted_nb, degree, out=np.zeros(self.size), where=degree > 0)
         p = self.humans.adoption_p + self.humans.adoption_q * social
-        candidates = self.active & ~self.adopted
-        rows = np.flatnonzero(candidates & (rng.random(self.size) < p))
+        rows = np.flatnonzero(~self.adopted & (rng.random(self.size) < p))
         self.adopted[rows] = True
         self.tool[rows] = rng.integers(n_tools, size=len(rows))
+        self.tool_margin[rows] = 0.0
+        self.tool_months[rows] = 0
         return rows
 
 
 class HumanCreator(mesa.Agent):
-    """A human creator; its state is row ``row`` of ``model.creators``."""
+    """A human creator; its state is the row of ``model.creators`` with its ``creator_id``."""
 
-    def __init__(self, model: mesa.Model, row: int):
+    def __init__(self, model: mesa.Model, creator_id: int):
         super().__init__(model)
-        self.row = row
+        self.creator_id = creator_id
 
     @property
-    def _pop(self) -> CreatorPopulation:
-        return self.model.creators
+    def _row(self) -> int:
+        row = int(self.model.creators.rows_of(np.array([self.creator_id]))[0])
+        if row < 0:
+            raise LookupError(f"creator {self.creator_id} has left the web")
+        return row
+
+    def _get(self, column: str) -> float:
+        return getattr(self.model.creators, column)[self._row]
 
     @property
     def originality(self) -> float:
-        return float(self._pop.originality[self.row])
+        return float(self._get("originality"))
 
     @property
     def productivity(self) -> float:
-        return float(self._pop.productivity[self.row])
+        return float(self._get("productivity"))
 
     @property
     def cost(self) -> float:
-        return float(self._pop.cost[self.row])
-
-    @property
-    def active(self) -> bool:
-        return bool(self._pop.active[self.row])
+        return float(self._get("cost"))
 
     @property
     def adopted(self) -> bool:
-        return bool(self._pop.adopted[self.row])
+        return bool(self._get("adopted"))
+
+    @property
+    def margin_sum(self) -> float:
+        """Margin summed over the last ``patience`` months."""
+        return float(self._get("margin_sum"))
 
     @property
     def income(self) -> float:
         """Income of the last step."""
-        return float(self._pop.income[self.row])
+        return float(self._get("income"))
 
     @property
     def margin(self) -> float:
         """Income minus cost of the last step."""
-        return float(self._pop.income[self.row] - self._pop.spent[self.row])
+        return float(self._get("income") - self._get("spent"))

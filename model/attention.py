@@ -1,28 +1,56 @@
 """The attention economy and the platform's ranking levers.
 
 Each step the audience gives ``platform.attention`` units of attention (income)
-to that step's new items, in proportion to their ranking weight:
+to that step's new items in proportion to their ranking weight. An item's weight is
+its source's visibility times its novelty factor:
 
-* a human or assisted item weighs 1;
-* an AI item weighs ``ai_visibility``;
-* a human item that is labelled human-made or signed weighs ``1 + human_premium``.
+* a human item weighs 1, or ``1 + human_premium`` when labelled human-made or signed;
+* an assisted item weighs ``assisted_visibility``; an AI item ``ai_visibility``;
+* novelty: times ``1 + novelty_premium * s / s_bar``, where ``s = -log p(idea)`` is the
+  item's *surprisal* on the recent web (Laplace-smoothed idea frequencies over the last
+  ``humans.memory`` steps) and ``s_bar`` the mean surprisal of the recent web's own items.
 
-Creators earn the attention their items receive, plus any per-item subsidy and
-training royalty; the cost of writing is subtracted by the creators themselves.
+The novelty factor is the self-information novelty of recommender-systems research
+(Zhou et al., PNAS 2010, "Solving the apparent diversity-accuracy dilemma of
+recommender systems"; Vargas & Castells, RecSys 2011, "Rank and relevance in novelty
+and diversity metrics"), used as the audience's taste for variety of media economics
+(Spence & Owen 1977): an item on an idea the web already repeats adds little, one on
+a rare idea adds much. ``novelty_premium = 0`` is an audience indifferent to
+originality; at 1, an item as surprising as the web's average earns twice what an
+item on the web's most common idea (``s`` near 0) would.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.web import AI, HUMAN
+from model.web import AI, ASSISTED, HUMAN
 
 
-def ranking_weights(source: np.ndarray, labelled: np.ndarray, platform) -> np.ndarray:
-    """Ranking weight of each new item."""
+def surprisal(ideas: np.ndarray, recent_counts: np.ndarray) -> tuple[np.ndarray, float]:
+    """Surprisal ``-log p`` of each item's idea on the recent web, and the recent web's mean surprisal.
+
+    ``p`` is Laplace-smoothed over the ideas known so far, so a new idea has the
+    highest surprisal and no idea has an infinite one.
+    """
+    k = max(len(recent_counts), int(ideas.max()) + 1 if len(ideas) else 0)
+    counts = np.zeros(k)
+    counts[: len(recent_counts)] = recent_counts
+    log_p = np.log(counts + 1.0) - np.log(counts.sum() + k)
+    s = -log_p[ideas]
+    total = counts.sum()
+    mean = float(-(counts @ log_p) / total) if total else float(s.mean()) if len(s) else 0.0
+    return s, mean
+
+
+def ranking_weights(source: np.ndarray, labelled: np.ndarray, platform, novelty: np.ndarray | None = None) -> np.ndarray:
+    """Ranking weight of each new item; ``novelty`` is each item's surprisal over the recent web's mean."""
     w = np.ones(len(source))
     w[source == AI] = platform.ai_visibility
+    w[source == ASSISTED] = platform.assisted_visibility
     w[(source == HUMAN) & labelled] += platform.human_premium
+    if novelty is not None and platform.novelty_premium:
+        w *= 1.0 + platform.novelty_premium * novelty
     return w
 
 
@@ -32,12 +60,13 @@ def attention(weights: np.ndarray, total: float) -> np.ndarray:
     return weights * (total / s) if s > 0 else np.zeros(len(weights))
 
 
-def marginal_attention(weights: np.ndarray, total: float, weight: float = 1.0) -> float:
-    """Attention one more item of ``weight`` would get, for a would-be entrant."""
-    return total * weight / (weights.sum() + weight) if weight > 0 else 0.0
+def price(weights: np.ndarray, total: float) -> float:
+    """Attention one unit of ranking weight earns (what one more item of weight 1 would get, to first order)."""
+    s = weights.sum()
+    return total / s if s > 0 else total
 
 
-def income_by_author(author: np.ndarray, amount: np.ndarray, n_creators: int) -> np.ndarray:
-    """Sum ``amount`` per creator row (authors < 0, the archive, are nobody's income)."""
-    mine = author >= 0
-    return np.bincount(author[mine], weights=amount[mine], minlength=n_creators)[:n_creators].astype(float)
+def income_by_row(rows: np.ndarray, amount: np.ndarray, n: int) -> np.ndarray:
+    """Sum ``amount`` per row ``0..n-1`` (rows < 0, nobody's, are dropped)."""
+    mine = rows >= 0
+    return np.bincount(rows[mine], weights=amount[mine], minlength=n)[:n].astype(float)

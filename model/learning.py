@@ -1,7 +1,13 @@
 """The learning rule: what "training" means for an AI model.
 
-One family, behind a small ``fit(ideas, vecs)`` / ``sample(n, rng)`` interface in
-the manner of a scikit-learn estimator, so that others can be added:
+The ecosystem talks to a learner only through the small :class:`Learner` protocol
+(learn from a batch of web items, generate new items' columns, and answer what the
+metrics ask), and builds one with :func:`make_learner`; a second learner (the planned
+language mode) plugs in here without editing the ecosystem.
+
+The learner of the ideas world is one family, :class:`IdeaGaussian`, with a
+``fit(ideas, vecs)`` / ``sample(n, rng)`` interface in the manner of a scikit-learn
+estimator:
 
 * ideas: categorical maximum likelihood over the ideas of the training set,
   cut to the top ``capacity`` ideas (functional expressivity), reshaped as
@@ -15,7 +21,53 @@ The learned state is a few plain arrays, each with a trailing underscore.
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 import numpy as np
+
+
+@runtime_checkable
+class Learner(Protocol):
+    """What the ecosystem and the metrics need of a learning rule."""
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether it has learned anything (an unfitted model writes nothing)."""
+
+    def learn(self, items) -> None:
+        """Fit on a training set, a batch of web items (:class:`model.web.Items`)."""
+
+    def generate(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Columns of ``n`` new items: at least ``idea`` and ``vec``."""
+
+    def producible_ideas(self) -> np.ndarray:
+        """Ids of the ideas it can still produce (``model_coverage``)."""
+
+    # -- the Learner protocol ------------------------------------------------------------
+    def learn(self, items) -> None:
+        self.fit(items.idea, items.vec)
+
+    def generate(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        ideas, vecs = self.sample(n, rng)
+        return {"idea": ideas, "vec": vecs}
+
+    def producible_ideas(self) -> np.ndarray:
+        return self.ideas_
+
+    def mean_error(self, centroids: np.ndarray) -> float:
+        err = ((self.means_ - centroids[self.ideas_]) ** 2).sum(axis=1)
+        return float((self.probs_ * err).sum() / self.means_.shape[1])
+
+    def sampling_variance(self) -> float:
+        """Total variance of what it samples, averaged over dimensions (``model_variance``)."""
+
+    def mean_error(self, centroids: np.ndarray) -> float:
+        """Probability-weighted squared error of its idea means, per dimension, given every idea's true centroid."""
+
+
+def make_learner(ai) -> Learner:
+    """The learner an ``[ai]`` section describes."""
+    return IdeaGaussian(ai.capacity, ai.temperature, ai.top_p, ai.variance_estimator)
 
 
 class IdeaGaussian:
@@ -88,6 +140,21 @@ class IdeaGaussian:
         sd = self.temperature * np.sqrt(np.take(self.vars_, idx, axis=0))
         vecs = np.take(self.means_, idx, axis=0) + sd * rng.standard_normal((n, self.means_.shape[1]))
         return self.ideas_[idx], vecs.astype(np.float32)
+
+    # -- the Learner protocol ------------------------------------------------------------
+    def learn(self, items) -> None:
+        self.fit(items.idea, items.vec)
+
+    def generate(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        ideas, vecs = self.sample(n, rng)
+        return {"idea": ideas, "vec": vecs}
+
+    def producible_ideas(self) -> np.ndarray:
+        return self.ideas_
+
+    def mean_error(self, centroids: np.ndarray) -> float:
+        err = ((self.means_ - centroids[self.ideas_]) ** 2).sum(axis=1)
+        return float((self.probs_ * err).sum() / self.means_.shape[1])
 
     def sampling_variance(self) -> float:
         """Total variance of the distribution :meth:`sample` draws from, averaged over dimensions."""

@@ -7,6 +7,7 @@ or on the ideas (O(ideas)); none looks at the whole web.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import gammaln
 
 
 def shares(counts: np.ndarray) -> np.ndarray:
@@ -75,3 +76,20 @@ def mean_error(probs: np.ndarray, means: np.ndarray, centroids: np.ndarray) -> f
 def safe_ratio(a: float, b: float) -> float:
     """a / b, NaN when b is zero or either is NaN."""
     return float(a / b) if b and not (np.isnan(a) or np.isnan(b)) else float("nan")
+
+
+def rarefied(counts: np.ndarray, n: int) -> float:
+    """Expected distinct ideas in a random sample of ``n`` of the items (Hurlbert 1971 rarefaction).
+
+    ``E[S_n] = sum_k 1 - C(N - N_k, n) / C(N, n)``; NaN when there are fewer than ``n`` items.
+    """
+    counts = np.asarray(counts)
+    counts = counts[counts > 0].astype(float)
+    total = counts.sum()
+    if total < n or n <= 0:
+        return float("nan")
+    # log C(N - N_k, n) - log C(N, n); C(a, n) = 0 when a < n.
+    rest = total - counts
+    ok = rest >= n
+    log_ratio = gammaln(rest[ok] + 1) - gammaln(rest[ok] - n + 1) - gammaln(total + 1) + gammaln(total - n + 1)
+    return float((~ok).sum() + (1.0 - np.exp(log_ratio)).sum())

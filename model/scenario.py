@@ -63,7 +63,7 @@ class HumansConfig(_Section):
     originality_sigma: float = Field(0.5, ge=0, description="lognormal spread of the originality multiplier (mean 1)")
     cost: float = Field(1.0, ge=0, description="mean cost of writing one item")
     cost_sigma: float = Field(0.75, ge=0, description="lognormal spread of cost across creators")
-    patience: int = Field(12, ge=1, description="months of its own expected cost a creator can save; it exits when its savings run out")
+    patience: int = Field(12, ge=1, description="months over which a creator sums its margin; it exits when that sum is negative")
     pool: float = Field(2.0, ge=1, description="would-be creators (active or not) per creator at setup: the finite pool entry draws from")
     entry_rate: float = Field(0.1, ge=0, le=1, description="per-step chance that a would-be creator with positive expected profit enters")
     homogenization: float = Field(0.5, ge=0, le=1, description="times the AI share of recent content: chance a human item takes its idea from the recent web")
@@ -79,15 +79,15 @@ class AIConfig(_Section):
 
     models: int = Field(4, ge=0, description="AI model lines (one per lab)")
     train_size: int = Field(20_000, ge=1, description="items per training set")
-    retrain_every: int = Field(10, ge=1, description="steps between generations")
+    retrain_every: int = Field(12, ge=1, description="steps between generations")
     supply: Literal["market", "fixed"] = Field(
         "market", description="market: output follows the attention AI items earn against ai.cost; fixed: grows by output_growth"
     )
-    items_per_step: float = Field(250.0, ge=0, description="items each model publishes at step 1")
+    items_per_step: float = Field(6.0, ge=0, description="items each model publishes at step 1")
     output_growth: float = Field(0.02, gt=-1, description="growth of each model's output per step (fixed supply)")
-    cost: float = Field(0.5, ge=0, description="cost of publishing one AI item (market supply)")
-    adjustment: float = Field(2.0, ge=0, description="market supply: elasticity of output to attention per item over cost, per step")
-    max_change: float = Field(1.5, ge=1, description="market supply: largest factor by which output may grow (or shrink) in one step")
+    cost: float = Field(0.135, ge=0, description="cost of publishing one AI item (market supply)")
+    adjustment: float = Field(6.0, ge=0, description="market supply: elasticity of output to attention per item over cost, per step")
+    max_change: float = Field(1.6, ge=1, description="market supply: largest factor by which output may grow (or shrink) in one step")
     capacity: int = Field(0, ge=0, description="ideas a model can keep, its most frequent (0 = unlimited)")
     temperature: float = Field(1.0, gt=0, description="reshapes idea probabilities as p**(1/T) and scales each idea's std by T")
     top_p: float = Field(0.95, gt=0, le=1, description="nucleus: keep the most probable ideas holding this mass")
@@ -125,10 +125,10 @@ class PolicyConfig(_Section):
 class PlatformConfig(_Section):
     """The platform: how much attention there is and how ranking spreads it."""
 
-    attention: float = Field(4000.0, ge=0, description="attention (income units) the audience gives each step's new items")
-    ai_visibility: float = Field(1.0, ge=0, description="ranking weight of AI items relative to human ones")
-    assisted_visibility: float = Field(1.0, ge=0, description="ranking weight of assisted items relative to human ones")
-    novelty_premium: float = Field(0.0, ge=0, description="extra ranking weight per unit of an item's idea surprisal on the recent web, over its mean (0 = indifferent)")
+    attention: float = Field(750.0, ge=0, description="attention (income units) the audience gives each step's new items")
+    ai_visibility: float = Field(0.2, ge=0, description="ranking weight of AI items relative to human ones")
+    assisted_visibility: float = Field(0.3, ge=0, description="ranking weight of assisted items relative to human ones")
+    novelty_premium: float = Field(2.0, ge=0, description="extra ranking weight per unit of an item's idea surprisal on the recent web, over its mean (0 = indifferent)")
     human_premium: float = Field(0.0, ge=0, description="added ranking weight of labelled or signed human items")
     label_share: float = Field(0.0, ge=0, le=1, description="share of human items labelled human-made by their authors")
 
