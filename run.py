@@ -93,7 +93,7 @@ def cmd_keys(args) -> int:
     print("| key | default | allowed | meaning |")
     print("|---|---|---|---|")
     for key, default, allowed, meaning in key_reference():
-        shown = f'"{default}"' if isinstance(default, str) else default
+        shown = f'"{default}"' if isinstance(default, str) else str(default).lower() if isinstance(default, bool) else default
         print(f"| `{key}` | `{shown}` | {allowed} | {meaning} |")
     return 0
 

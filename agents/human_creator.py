@@ -160,10 +160,9 @@ class CreatorPopulation:
         tool_cost = self.cost * n_assisted / h.ai_speedup
         self.spent = self.cost * n_human + tool_cost
         self.income = income
-        margin = income - self.spent
-        self.margin_sum += margin - self.books[:, self.month]
-        self.books[:, self.month] = margin
+        self.books[:, self.month] = income - self.spent
         self.month = (self.month + 1) % h.patience
+        self.margin_sum = self.books.sum(axis=1)  # summed afresh: a running sum would drift below 0
 
         # The tool's margin: a plain mean over its first `patience` months, then exponential smoothing.
         used = self.adopted & (n_assisted > 0)
@@ -174,7 +173,7 @@ class CreatorPopulation:
         self.adopted[dropped] = False
         self.tool[dropped] = -1
 
-        leaving = self.margin_sum < -1e-9 * (self.cost * self.productivity)
+        leaving = self.margin_sum < 0
         exits = self.id[leaving]
         if len(exits):
             self._remove(leaving)

@@ -89,8 +89,11 @@ def training_rows(
     ``round(verified_share * size)`` signed human items are drawn from the window
     (as many as exist), ``round(human_reserve * size)`` items from the archive, and
     the rest is a uniform sample without replacement of the other items of the
-    window, from which the flagged items are dropped. No item appears twice, and
-    with no filter the set has exactly ``size`` rows (if the window holds them).
+    window, from which the flagged items are dropped. With ``policy.top_up`` each dropped
+    item is replaced by a further draw from the window (itself filtered) until the set is
+    full or the window runs out; without it, filtering shrinks the set. No item appears
+    twice, and with no filter, or with top_up, the set has exactly ``size`` rows if the
+    window holds enough items that pass.
     """
     verified = np.zeros(0, np.int64)
     if policy.verified_share > 0:
@@ -100,11 +103,23 @@ def training_rows(
     n_reserve = min(round(policy.human_reserve * size), archive_n)
     reserve = rng.choice(archive_n, size=n_reserve, replace=False) if n_reserve else np.zeros(0, np.int64)
     taken = np.concatenate([verified, reserve[(reserve >= lo) & (reserve < hi)]])
-    n_scrape = min(size - len(verified) - n_reserve, hi - lo - len(taken))
-    scraped = sample_excluding(lo, hi, n_scrape, taken, rng) if n_scrape > 0 else np.zeros(0, np.int64)
-    flagged = flag(web, scraped, policy, tail, rng)
-    rows = np.concatenate([verified, reserve, scraped[~flagged]]).astype(np.int64)
-    return TrainingSet(rows=rows, scraped=len(scraped), dropped=int(flagged.sum()))
+    want = size - len(verified) - n_reserve
+    kept, scraped, dropped = [], 0, 0
+    # Without top_up one draw; with it, each flagged item is replaced by a further draw from the
+    # same window until the set is full or the window runs out.
+    while want > 0:
+        n = min(want, hi - lo - len(taken))
+        if n <= 0:
+            break
+        draw = sample_excluding(lo, hi, n, taken, rng)
+        flagged = flag(web, draw, policy, tail, rng)
+        kept.append(draw[~flagged])
+        taken = np.concatenate([taken, draw])
+        scraped += n
+        dropped += int(flagged.sum())
+        want = int(flagged.sum()) if policy.top_up else 0
+    rows = np.concatenate([verified, reserve, *kept]).astype(np.int64)
+    return TrainingSet(rows=rows, scraped=scraped, dropped=dropped)
 
 
 def sample_excluding(lo: int, hi: int, n: int, excluded: np.ndarray, rng: np.random.Generator) -> np.ndarray:

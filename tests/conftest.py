@@ -2,7 +2,7 @@
 
 * ``small``: a scenario small enough to run in about 0.1 s (2-d vectors, a
   4,000-item archive, 200 creators, 2 models retraining every 5 steps on 2,000
-  items, 40 steps), with ``{"section.key": value}`` overrides.
+  items, 40 steps, exogenous AI supply, a neutral audience), with ``{"section.key": value}`` overrides.
 * ``simulate``: build a :class:`ContentEcosystem` from ``small`` overrides and a
   seed, run it to the end and return the model.
 * ``series``: the timeseries of such a run (cached per overrides and seed, so
@@ -37,6 +37,13 @@ SMALL = {
     "ai.retrain_every": 5,
     "ai.items_per_step": 100.0,
     "platform.attention": 400.0,
+    # The mechanics tests run on an exogenous AI supply and a neutral audience, so that each
+    # lever's effect is not mixed with the market's response; tests/test_market.py and
+    # tests/test_calibration.py run the market at the shipped baseline's settings.
+    "ai.supply": "fixed",
+    "platform.ai_visibility": 1.0,
+    "platform.assisted_visibility": 1.0,
+    "platform.novelty_premium": 0.0,
 }
 SEEDS = tuple(range(6))
 

@@ -60,12 +60,16 @@ def test_without_innovators_nobody_adopts(series):
     assert (ts["ai_adoption"] == 0).all() and (ts["assisted_share_new"] == 0).all()
 
 
-def test_adopters_publish_assisted_items(simulate):
-    model = simulate({"humans.adoption_p": 0.05}, seed=4)
+def test_adopters_publish_assisted_items():
+    model = ContentEcosystem(small_scenario({"humans.adoption_p": 0.05}), seed=4)
+    while model.running:
+        users = set(model.creators.id[model.creators.adopted].tolist())  # tool users as the step starts
+        model.step()
+        lo, hi = model.web.rows(model.steps, model.steps)  # the step just taken
+        assisted = model.web.source[lo:hi] == ASSISTED
+        assert set(model.web.author[lo:hi][assisted].tolist()) <= users  # only tool users publish assisted items
     ts = model.timeseries()
     assert ts["ai_adoption"].iloc[-1] > 0 and ts["assisted_share_new"].iloc[-1] > 0
-    assisted = model.web.source == ASSISTED
-    assert model.creators.adopted[model.web.author[assisted]].all()  # only adopters publish assisted items
 
 
 @pytest.mark.parametrize("speedup", [2.0, 5.0])
@@ -97,13 +101,14 @@ def test_higher_speedup_raises_the_assisted_share(paired, clearly_positive):
 # the attention economy: exit and entry
 # ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("patience", [3, 7])
-def test_creators_exit_after_patience_steps_below_cost(series, patience):
-    # No attention and no subsidy: every item earns 0 < its cost.
+def test_creators_exit_once_their_margin_over_patience_steps_is_negative(series, patience):
+    # No attention and no subsidy: every item earns 0 < its cost. A creator's books start at the
+    # (non-negative) margin it expected on entering; after `patience` months they hold only losses.
     active = series({"platform.attention": 0.0, "humans.patience": patience}, 6)["active_humans"].to_numpy()
-    assert (active[:patience] == COUNT).all()  # nobody can have `patience` losing steps yet
-    assert active[patience] < COUNT  # those who published every step leave now
-    assert (np.diff(active) <= 0).all()  # and with no margin nobody enters
-    assert active[-1] < COUNT / 10  # everyone who keeps publishing at a loss leaves
+    assert active[1] > COUNT / 2  # one losing month does not empty the web
+    assert (np.diff(active) <= 0).all()  # with nothing to earn nobody enters
+    # Only a creator who published nothing in its last `patience` months can still be there.
+    assert active[2 * patience] < COUNT / 10
 
 
 def test_creators_who_cover_their_cost_never_exit_and_entrants_join(series):

@@ -229,12 +229,33 @@ def test_a_model_whose_every_training_item_is_flagged_is_never_fitted_and_writes
 
 def test_detector_fpr_drops_that_share_of_human_items_and_shrinks_training_sets(simulate, training_spy):
     fpr = 0.5
-    simulate({"policy.detector_tpr": 0.0, "policy.detector_fpr": fpr}, seed=7)
+    simulate({"policy.detector_tpr": 0.0, "policy.detector_fpr": fpr, "policy.top_up": False}, seed=7)
     later = training_spy.after_setup()
     dropped = sum(t.dropped for t in later)
     kept_human = sum(int((t.source == HUMAN).sum()) for t in later)
     assert binomial_close(dropped, dropped + kept_human, fpr), f"{dropped} of {dropped + kept_human} human items dropped"
     assert all(len(t.rows) < TRAIN for t in later)
+
+
+def test_top_up_replaces_filtered_items_from_the_same_window(simulate, training_spy):
+    # The same filter with top_up (the default): each set is full, drawn from its window only,
+    # with no item twice, and the scraper drew more items than it kept.
+    simulate({"policy.detector_tpr": 0.9, "policy.detector_fpr": 0.2}, seed=7)
+    later = training_spy.after_setup()
+    assert later
+    for t in later:
+        if t.hi - t.lo >= 3 * TRAIN:  # a window with enough items that pass
+            assert len(t.rows) == TRAIN and t.dropped > 0 and t.scraped == TRAIN + t.dropped
+        assert len(np.unique(t.rows)) == len(t.rows)
+        assert ((t.rows >= t.lo) & (t.rows < t.hi)).all()
+
+
+def test_top_up_stops_when_the_window_runs_out(simulate, training_spy):
+    # Every AI item is flagged and the window is mostly AI: the set holds every human item of the window.
+    simulate({"policy.detector_tpr": 1.0, "ai.items_per_step": 2000.0, "run.steps": 10}, seed=3)
+    for t in training_spy.after_setup():
+        window_human = int((t.web.source[t.lo : t.hi] == HUMAN).sum())
+        assert len(t.rows) == min(TRAIN, window_human) and (t.source == HUMAN).all()
 
 
 def test_detector_tail_bias_targets_tail_ideas(simulate, training_spy):
@@ -338,8 +359,8 @@ def test_training_royalty_pays_each_author_per_human_item_in_this_steps_training
     rows = np.concatenate([t.rows for t in sets])
     source, author = model.web.source[rows], model.web.author[rows]
     assert (source == ASSISTED).sum() > 0  # assisted items were used too, and must earn nothing
-    human = (source == HUMAN) & (author >= 0)
-    expected = royalty * np.bincount(author[human], minlength=model.creators.size)
+    rows = model.creators.rows_of(author[(source == HUMAN) & (author >= 0)])
+    expected = royalty * np.bincount(rows[rows >= 0], minlength=model.creators.size)  # creators who left are paid nothing
     np.testing.assert_allclose(model.creators.income, expected, rtol=1e-12)
 
 

@@ -23,6 +23,7 @@ TINY = dict(
     ai_items_per_step=30.0,
     run_steps=6,
     run_window=3,
+    run_rarefy=50,  # below the recent items of every step, so ideas_rarefied is defined
 )
 
 MODEL_COLUMNS = ("human_share_training", "model_coverage", "model_variance", "model_mean_error", "synthetic_depth")
@@ -65,8 +66,10 @@ def test_datacollector_has_every_column_at_every_step(ran):
     steps = ran.config.run.steps
     assert len(df) == steps + 1
     np.testing.assert_array_equal(df["step"].to_numpy(), np.arange(steps + 1))
-    # with models and humans, every metric is defined at every step
-    assert not df[list(COLUMNS)].isna().any().any(), df[list(COLUMNS)].isna().sum()
+    # with models and humans, every metric is defined at every step, but no attention is paid at setup
+    assert np.isnan(df["ai_attention_share"].iloc[0])
+    defined = df[list(COLUMNS)].drop(columns="ai_attention_share").iloc[:].join(df[["ai_attention_share"]].iloc[1:])
+    assert not defined.isna().any().any(), defined.isna().sum()
     ts = ran.timeseries()
     assert list(ts.columns) == list(COLUMNS)
     assert len(ts) == steps + 1
@@ -75,8 +78,8 @@ def test_datacollector_has_every_column_at_every_step(ran):
 def test_columns_are_the_design_interface():
     assert COLUMNS == (
         "step", "items_new", "human_share_new", "assisted_share_new", "ai_share_new", "human_share_web",
-        "human_share_training", "new_ideas", "distinct_ideas_recent", "effective_ideas_recent", "simpson_recent",
-        "tail_share_recent", "originality_index", "dispersion_recent", "model_coverage", "model_variance",
+        "human_share_training", "ai_attention_share", "new_ideas", "distinct_ideas_recent", "effective_ideas_recent",
+        "ideas_rarefied", "simpson_recent", "tail_share_recent", "originality_index", "dispersion_recent", "model_coverage", "model_variance",
         "model_mean_error", "model_generation", "synthetic_depth", "active_humans", "ai_adoption",
     )  # fmt: skip
 
@@ -192,7 +195,7 @@ def test_mesa_agents_mirror_the_model(ran):
     humans = [a for a in ran.agents if isinstance(a, HumanCreator)]
     assert len(ai_agents) == ran.config.ai.models
     assert len(humans) == ran.creators.n_active == ran.timeseries()["active_humans"].iloc[-1]
-    assert all(h.active for h in humans)
+    assert sorted(h.creator_id for h in humans) == ran.creators.id.tolist()  # one agent per active creator
 
 
 # -- consistency of the metrics with the web ---------------------------------------------
