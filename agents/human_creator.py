@@ -187,7 +187,10 @@ class CreatorPopulation:
         for name in self._COLUMNS:
             setattr(self, name, getattr(self, name)[keep])
         self.exited += int(leaving.sum())
-        self._edges_from_graph()
+        # Renumber the edge lists in numpy rather than rebuild them from the graph.
+        new_row = np.cumsum(keep) - 1
+        both = keep[self._src] & keep[self._dst]
+        self._src, self._dst = new_row[self._src[both]], new_row[self._dst[both]]
 
     def enter(self, income_per_item: float, rng: np.random.Generator) -> np.ndarray:
         """Would-be creators whose cost is below ``income_per_item`` enter with probability ``entry_rate``.

@@ -16,6 +16,7 @@ import numpy as np
 
 from model.ecosystem import ContentEcosystem
 from model.scenario import Scenario
+from model.web import AI, HUMAN
 
 # -- traces: what is read from a model after setup and after each step ------------------
 
@@ -46,7 +47,14 @@ def trace_tail(model: ContentEcosystem) -> np.ndarray:
     return np.concatenate([[1.0 - model.metrics["model_coverage"], len(learner.ideas_)], archive])
 
 
-TRACES = {"gaussian": trace_gaussian, "ideas": trace_ideas, "tail": trace_tail}
+def trace_market(model: ContentEcosystem) -> np.ndarray:
+    """The market: AI and human items published this step, and the price of a unit of ranking weight."""
+    t = model.steps
+    sources = model.web.window_sources(t, t)
+    return np.array([sources[AI], sources[HUMAN], model.price])
+
+
+TRACES = {"gaussian": trace_gaussian, "ideas": trace_ideas, "tail": trace_tail, "market": trace_market}
 
 
 def fixed_on_one_idea(model: ContentEcosystem) -> bool:
