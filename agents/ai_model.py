@@ -67,6 +67,12 @@ class AIModel(mesa.Agent):
         self._carry -= n
         return n
 
+    def published(self, n: int, planned: int) -> None:
+        """Record what it was allowed to publish: under a binding output cap, a lab plans from what it could publish."""
+        if self.supply == "market" and n < planned:
+            self.output = float(n)
+            self._carry = 0.0
+
     def respond_to_market(self, earned_per_item: float, ai) -> None:
         """Market supply: set next step's output from what an item earned against its cost."""
         self.earned_per_item = earned_per_item

@@ -219,9 +219,9 @@ class CreatorPopulation:
             self._dst = np.concatenate([self._dst, pairs[:, 1], pairs[:, 0]])
         return ids
 
-    def adopt(self, rng: np.random.Generator, n_tools: int) -> np.ndarray:
-        """Bass diffusion over the graph; returns the rows adopting now, each assigned a tool model."""
-        if n_tools == 0 or self.size == 0:
+    def adopt(self, rng: np.random.Generator, tools: np.ndarray) -> np.ndarray:
+        """Bass diffusion over the graph; returns the rows adopting now, each assigned one of ``tools`` (lab ids)."""
+        if len(tools) == 0 or self.size == 0:
             return np.zeros(0, np.int64)
         degree = np.bincount(self._src, minlength=self.size).astype(float)
         adopted_nb = np.bincount(self._src, weights=self.adopted[self._dst], minlength=self.size)
@@ -229,7 +229,7 @@ class CreatorPopulation:
         p = self.humans.adoption_p + self.humans.adoption_q * social
         rows = np.flatnonzero(~self.adopted & (rng.random(self.size) < p))
         self.adopted[rows] = True
-        self.tool[rows] = rng.integers(n_tools, size=len(rows))
+        self.tool[rows] = tools[rng.integers(len(tools), size=len(rows))]
         self.tool_margin[rows] = 0.0
         self.tool_months[rows] = 0
         return rows

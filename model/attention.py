@@ -8,7 +8,8 @@ its source's visibility times its novelty factor:
 * an assisted item weighs ``assisted_visibility``; an AI item ``ai_visibility``;
 * novelty: times ``1 + novelty_premium * s / s_bar``, where ``s = -log p(idea)`` is the
   item's *surprisal* on the recent web (Laplace-smoothed idea frequencies over the last
-  ``humans.memory`` steps) and ``s_bar`` the mean surprisal of the recent web's own items.
+  ``humans.memory`` steps, over every idea known so far) and ``s_bar`` the mean surprisal
+  of the recent web's own items.
 
 The novelty factor is the self-information novelty of recommender-systems research
 (Zhou et al., PNAS 2010, "Solving the apparent diversity-accuracy dilemma of
@@ -17,7 +18,8 @@ and diversity metrics"), used as the audience's taste for variety of media econo
 (Spence & Owen 1977): an item on an idea the web already repeats adds little, one on
 a rare idea adds much. ``novelty_premium = 0`` is an audience indifferent to
 originality; at 1, an item as surprising as the web's average earns twice what an
-item on the web's most common idea (``s`` near 0) would.
+item of no surprise at all (``s = 0``) would, and items on ideas the web repeats earn
+less than items on rare ones.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from model.web import AI, ASSISTED, HUMAN
 def surprisal(ideas: np.ndarray, recent_counts: np.ndarray) -> tuple[np.ndarray, float]:
     """Surprisal ``-log p`` of each item's idea on the recent web, and the recent web's mean surprisal.
 
-    ``p`` is Laplace-smoothed over the ideas known so far, so a new idea has the
-    highest surprisal and no idea has an infinite one.
+    ``p`` is Laplace-smoothed over the ideas in ``recent_counts`` (every idea known so far)
+    and any newer idea among ``ideas``, so a new idea has the highest surprisal and no idea
+    has an infinite one.
     """
     k = max(len(recent_counts), int(ideas.max()) + 1 if len(ideas) else 0)
     counts = np.zeros(k)

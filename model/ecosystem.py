@@ -153,7 +153,8 @@ class ContentEcosystem(mesa.Model):
                 batches.append(m.write(len(authors), rng, source=ASSISTED, author=authors, watermark=marks))
         others = sum(len(b) for b in batches)
         planned = np.array([m.planned_output(t) for m in writers], np.int64)
-        for m, n in zip(writers, policies.cap_ai_output(planned, others, cfg.policy.ai_output_cap)):
+        for m, n, want in zip(writers, policies.cap_ai_output(planned, others, cfg.policy.ai_output_cap), planned):
+            m.published(int(n), int(want))
             if n:
                 batches.append(m.write(int(n), rng, watermark=policies.watermarks(int(n), AI, cfg.policy, rng)))
         items = Items.concat(batches) if batches else Items.empty(self.web.dim)
@@ -162,7 +163,7 @@ class ContentEcosystem(mesa.Model):
         self._mark_seen(t)
         flags = np.zeros(len(items), bool)
         flags[: len(labelled)] = labelled  # human items come first
-        s, mean = attention.surprisal(items.idea, np.bincount(self.web.idea[read[0] : read[1]]))
+        s, mean = attention.surprisal(items.idea, np.bincount(self.web.idea[read[0] : read[1]], minlength=self.culture.n_ideas))
         novelty = s / mean if mean > 0 else np.ones(len(s))
         return StepOutput(lo, self.web.n, flags, n_human, n_assisted, novelty)
 
@@ -226,7 +227,7 @@ class ContentEcosystem(mesa.Model):
             expected = self.price + cfg.policy.creator_subsidy
         for creator_id in pop.enter(expected, rng):
             self._creator_agents[int(creator_id)] = HumanCreator(self, int(creator_id))
-        pop.adopt(rng, len(self.ai_models))
+        pop.adopt(rng, np.array([m.lab for m in self.ai_models if m.learner.is_fitted], np.int64))
 
     # 4. measuring
     def _record(self, t: int) -> None:

@@ -43,21 +43,6 @@ class Learner(Protocol):
     def producible_ideas(self) -> np.ndarray:
         """Ids of the ideas it can still produce (``model_coverage``)."""
 
-    # -- the Learner protocol ------------------------------------------------------------
-    def learn(self, items) -> None:
-        self.fit(items.idea, items.vec)
-
-    def generate(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        ideas, vecs = self.sample(n, rng)
-        return {"idea": ideas, "vec": vecs}
-
-    def producible_ideas(self) -> np.ndarray:
-        return self.ideas_
-
-    def mean_error(self, centroids: np.ndarray) -> float:
-        err = ((self.means_ - centroids[self.ideas_]) ** 2).sum(axis=1)
-        return float((self.probs_ * err).sum() / self.means_.shape[1])
-
     def sampling_variance(self) -> float:
         """Total variance of what it samples, averaged over dimensions (``model_variance``)."""
 

@@ -94,6 +94,13 @@ class AIConfig(_Section):
     variance_estimator: Literal["mle", "unbiased"] = Field("mle", description="per-idea variance divides by n (mle) or n-1 (unbiased)")
 
 
+    @model_validator(mode="after")
+    def _market_has_a_cost(self) -> AIConfig:
+        if self.supply == "market" and self.cost <= 0:
+            raise ValueError("ai.cost must be > 0 when ai.supply = market (free publishing has no equilibrium)")
+        return self
+
+
 class PolicyConfig(_Section):
     """Policy levers; each is a mechanism in the data path or the economy."""
 
