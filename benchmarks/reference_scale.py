@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Speed and memory at DESIGN.md's scales; prints its figures.
+"""Speed and memory at the project's reference and large scales; prints its figures.
 
     python benchmarks/reference_scale.py            # reference scale, 3 runs
     python benchmarks/reference_scale.py --large    # also the large scale (slow)
@@ -8,7 +8,7 @@ Each run happens in a fresh Python process so that its peak memory (the process'
 maximum resident set size, imports included) is its own. Wall time covers model
 setup and every step, not the imports.
 
-Targets (DESIGN.md): reference <= 10 s and <= 1.5 GB on 2 cores; large <= 5 min and <= 6 GB.
+Targets: reference <= 10 s and <= 1.5 GB on 2 cores; large <= 5 min and <= 6 GB.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """ContentEcosystem: human creators and AI models publish to one web that later models train on.
 
-The step follows DESIGN.md's order:
+The step follows the model's schedule (docs/ODD.md, section 3):
 
 1. creators and models publish this step's items;
 2. models whose retraining is due scrape, filter, mix and fit (so generation
@@ -112,7 +112,7 @@ class ContentEcosystem(mesa.Model):
 
     # -- the step ------------------------------------------------------------------------
     def step(self) -> None:
-        """One month, in DESIGN.md's order."""
+        """One month, in the schedule's order."""
         t = self.steps
         out = self.publish(t)
         self.retrain(t)

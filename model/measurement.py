@@ -5,8 +5,8 @@ same row, and the metrics' window ``run.window`` changes no trajectory. The stat
 reads that only a step can know (the step's attention, the ideas first seen this
 step) is kept by the step itself.
 
-The metric functions themselves are in ``model/metrics.py``; DESIGN.md and
-``docs/ODD.md`` define every column.
+The metric functions themselves are in ``model/metrics.py``; ``docs/ODD.md`` (section 7.17)
+defines every column.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every policy lever and learning-rule lever of DESIGN.md is a mechanism with an effect.
+"""Every policy lever and learning-rule lever is a mechanism with an effect.
 
 Each lever is tested through the whole model (``ContentEcosystem`` runs), either by
 an exact structural property of what the mechanism does (what enters a training

@@ -1,4 +1,4 @@
-"""Validation: the model reproduces the published model-collapse results (DESIGN.md).
+"""Validation: the model reproduces the published model-collapse results (docs/ODD.md, section 7.18).
 
 The quick validation runs through the command line, as users run it, and every check
 must pass; the report and one figure per check must exist.
