@@ -5,9 +5,11 @@
     python run.py run SCENARIO [--steps N] [--seed S] [--set section.key=value ...] [--out DIR]
     python run.py keys                              # every scenario key, its default and range
     python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N]   # reproduce the published results
+    python run.py resume DIR                        # continue a stopped run that wrote checkpoints
 
 Bad input exits with status 2 and one line on stderr; nothing is written.
-`validate` exits with status 1 if any check fails.
+`validate` exits with status 1 if any check fails. Ctrl-C or SIGTERM prints one line saying
+what was saved and exits with status 130 or 143; a closed pipe ends quietly (status 141).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from model import interrupts
 from model.scenario import ScenarioError, key_reference, load, parse_assignment
 
 HERE = Path(__file__).resolve().parent
@@ -50,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 300; 30 with --quick)")
     v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
     v.add_argument("--quiet", action="store_true", help="no progress lines")
+    c = sub.add_parser("resume", help="continue a stopped run from its checkpoint (run.checkpoint_every > 0)")
+    c.add_argument("dir", type=Path, help="the run's output folder (or its .NAME.partial folder or checkpoint file)")
+    c.add_argument("--out", type=Path, help="output folder (default: the one the run was writing to)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     return parser
 
 
@@ -80,10 +87,43 @@ def cmd_run(args) -> int:
     scenario = _scenario(args)
     out = args.out or Path("results") / Path(args.scenario).stem
     _check_writable(out)
-    from model import report, runner  # heavy imports only once the input is known good
-    result = runner.run(scenario, progress=not args.quiet)
-    written = report.write(result, out, scenario_file=str(args.scenario))
+    from model import checkpoint, runner  # heavy imports only once the input is known good
+
+    if not scenario.run.checkpoint_every:
+        interrupts.saved("nothing was saved (--set run.checkpoint_every=N makes a run resumable)")
+    return _finish(runner, scenario, out, checkpoint.partial_dir(out), str(args.scenario), args.quiet)
+
+
+def cmd_resume(args) -> int:
+    from model import checkpoint, runner
+
+    try:
+        saved = checkpoint.load(args.dir)
+    except checkpoint.CheckpointError as error:
+        raise UsageError(str(error)) from None
+    folder = saved.path.parent
+    name = folder.name
+    if args.out is None and not (name.startswith(".") and name.endswith(".partial")):
+        raise UsageError(f"{args.dir}: not in a run's .NAME.partial folder; give --out DIR for the results")
+    out = args.out or folder.parent / name[1:].removesuffix(".partial")
+    _check_writable(out)
     if not args.quiet:
+        print(f"resuming {saved.scenario_file or 'the run'} at step {saved.step} of {saved.scenario.run.steps} -> {out}/", flush=True)
+    return _finish(runner, saved.scenario, out, folder, saved.scenario_file, args.quiet, model=saved.model)
+
+
+def _finish(runner, scenario, out: Path, partial: Path, scenario_file, quiet: bool, model=None) -> int:
+    """Run to the end (checkpointing into ``partial``), write the results all at once, drop the checkpoint."""
+    from model import checkpoint, report
+
+    def on_checkpoint(step: int, path: Path) -> None:
+        interrupts.saved(f"checkpoint of step {step} in {path.parent}/; continue with: python run.py resume {out}")
+
+    result = runner.run(scenario, progress=not quiet, checkpoints=partial, scenario_file=scenario_file, on_checkpoint=on_checkpoint, model=model)
+    with interrupts.deferred():  # the results folder appears whole or not at all
+        written = report.write(result, out, scenario_file=scenario_file)
+        checkpoint.discard(partial)
+    if not quiet:
         print(report.headline_table(result))
         print(f"wrote {', '.join(p.name for p in written)} to {out}/")
     return 0
@@ -129,6 +169,10 @@ def cmd_validate(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    return interrupts.guard(lambda: _main(argv))
+
+
+def _main(argv: list[str]) -> int:
     try:
         if not argv:
             argv = ["run", str(BASELINE.relative_to(Path.cwd()) if BASELINE.is_relative_to(Path.cwd()) else BASELINE)]
@@ -139,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_keys(args)
         if args.command == "validate":
             return cmd_validate(args)
+        if args.command == "resume":
+            return cmd_resume(args)
         return cmd_run(args)
     except (ScenarioError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -106,7 +106,7 @@ class ContentEcosystem(mesa.Model):
         self.ai_attention_share = float("nan")  # set by the market each step
         self.price = float("nan")  # attention per unit of ranking weight, last step
         self.metrics: dict = {}
-        self.datacollector = mesa.DataCollector(model_reporters={c: partial(read_metric, c) for c in COLUMNS})
+        self.datacollector = self._new_datacollector()
         self._record(0)
         self.running = scenario.run.steps > 0
 
@@ -230,6 +230,10 @@ class ContentEcosystem(mesa.Model):
         pop.adopt(rng, np.array([m.lab for m in self.ai_models if m.learner.is_fitted], np.int64))
 
     # 4. measuring
+    def _new_datacollector(self) -> mesa.DataCollector:
+        """An empty DataCollector of the metric columns (also used to restore a checkpoint)."""
+        return mesa.DataCollector(model_reporters={c: partial(read_metric, c) for c in COLUMNS})
+
     def _record(self, t: int) -> None:
         self.metrics = self.measure(t)
         self.datacollector.collect(self)

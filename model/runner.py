@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -22,15 +24,34 @@ class RunResult:
     items_total: int  # items on the web at the end
 
 
-def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> RunResult:
+def run(
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: bool = False,
+    checkpoints: Path | None = None,
+    scenario_file: str | None = None,
+    on_checkpoint: Callable[[int, Path], None] | None = None,
+    model: ContentEcosystem | None = None,
+) -> RunResult:
     """Run ``scenario`` (with ``seed`` overriding ``run.seed``) to ``run.steps``.
 
     With ``progress``, a progress bar appears on stderr once a run has taken two seconds.
+    With ``checkpoints`` (a folder) and ``run.checkpoint_every = N > 0``, the whole state is
+    saved there every N steps (``model/checkpoint.py``) and ``on_checkpoint(step, path)`` is
+    called; ``model`` continues a restored model instead of building one. Checkpoints change
+    nothing in the run.
     """
     start = time.perf_counter()
-    model = ContentEcosystem(scenario, seed=seed)
-    with tqdm(total=model.config.run.steps, disable=not progress, delay=2, unit="step", leave=False) as bar:
+    model = model if model is not None else ContentEcosystem(scenario, seed=seed)
+    every = model.config.run.checkpoint_every if checkpoints is not None else 0
+    if every:
+        from model import checkpoint
+    with tqdm(total=model.config.run.steps, initial=model.steps, disable=not progress, delay=2, unit="step", leave=False) as bar:
         while model.running:
             model.step()
             bar.update()
+            if every and model.steps % every == 0:
+                path = checkpoint.save(model, checkpoints, scenario_file)
+                if on_checkpoint is not None:
+                    on_checkpoint(model.steps, path)
     return RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n)

@@ -39,6 +39,7 @@ class RunConfig(_Section):
     seed: int = Field(1, ge=0, description="the one integer that fixes the run")
     window: int = Field(12, ge=1, description="steps that count as recent for the metrics (measurement only)")
     rarefy: int = Field(1000, ge=1, description="sample size of ideas_rarefied (Hurlbert rarefaction)")
+    checkpoint_every: int = Field(0, ge=0, description="write a checkpoint every N steps, so run.py resume can continue a stopped run (0 = off)")
 
 
 class WorldConfig(_Section):
