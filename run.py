@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from model import interrupts
+from model import interrupts, limits
 from model.scenario import ScenarioError, key_reference, load, parse_assignment
 
 HERE = Path(__file__).resolve().parent
@@ -67,7 +67,7 @@ def _scenario(args):
     for flag, key in (("steps", "run.steps"), ("seed", "run.seed")):
         if getattr(args, flag) is not None:
             scenario = scenario.with_overrides({key: getattr(args, flag)}, source=f"{args.scenario} (--{flag})")
-    return scenario
+    return limits.check(scenario, str(args.scenario))
 
 
 def _check_writable(out: Path) -> None:

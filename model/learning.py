@@ -106,7 +106,11 @@ class IdeaGaussian:
         order = np.lexsort((uniq, -counts))
         if self.capacity:
             order = order[: self.capacity]
-        probs = counts[order].astype(float) ** (1.0 / self.temperature)
+        with np.errstate(over="ignore"):
+            probs = counts[order].astype(float) ** (1.0 / self.temperature)
+        if not np.isfinite(probs.sum()):  # a temperature near 0 overflows the power: the same shape in logs
+            logp = np.log(counts[order].astype(float)) / self.temperature
+            probs = np.exp(logp - logp.max())
         probs /= probs.sum()
         keep = nucleus_size(probs, self.top_p)
         order, probs = order[:keep], probs[:keep]

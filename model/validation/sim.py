@@ -9,6 +9,7 @@ same either way, in seed order.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import Self
 
@@ -95,7 +96,7 @@ class Runner:
         self._pool = None
         if self.jobs > 1:
             # spawn: no fork of a process that may hold threads; workers import the model once.
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
 
     def seeds(self, scenario: Scenario, seeds, trace: str, stop: str | None = None) -> np.ndarray:
         """Array (seeds, steps + 1, width): one trace per seed, in seed order."""
@@ -107,13 +108,22 @@ class Runner:
         parts = self._pool.map(_run_chunk, [(scenario, c, trace, stop) for c in chunks])
         return np.concatenate(list(parts))
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
+        """Shut the pool down; with ``abandon`` (an interrupt), stop the workers at once."""
         if self._pool is not None:
-            self._pool.shutdown()
+            if abandon:
+                for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                    process.terminate()
+            self._pool.shutdown(cancel_futures=abandon)
             self._pool = None
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(abandon=exc_type is not None)
+
+
+def _ignore_ctrl_c() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone answers it, with one line.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
