@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -167,6 +168,11 @@ def cmd_validate(args) -> int:
     return 0 if outcome.passed else 1
 
 
+def _one_line(text: str) -> str:
+    """Control characters a user typed (a newline in --set) shown escaped, so an error stays one line."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     return interrupts.guard(lambda: _main(argv))
@@ -187,7 +193,7 @@ def _main(argv: list[str]) -> int:
             return cmd_resume(args)
         return cmd_run(args)
     except (ScenarioError, UsageError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_one_line(str(error))}", file=sys.stderr)
         return 2
 
 

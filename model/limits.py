@@ -15,6 +15,7 @@ from model.scenario import Scenario, ScenarioError
 
 #: The largest value of each key a run accepts (keys with no upper bound in the schema).
 CEILINGS: dict[str, float] = {
+    "run.seed": 2**63 - 1,  # TOML's integers are 64-bit
     "run.steps": 10_000,
     "run.window": 10_000,
     "run.rarefy": 10**9,
@@ -71,7 +72,8 @@ def check(scenario: Scenario, source: str) -> Scenario:
         section, key = dotted.split(".")
         value = data[section][key]
         if value > ceiling:
-            raise ScenarioError(f"{source}: {dotted} = {value!r}: too large to run; at most {ceiling:g}")
+            shown = f"{ceiling:g}" if isinstance(ceiling, float) else f"{ceiling:,}"
+            raise ScenarioError(f"{source}: {dotted} = {value!r}: too large to run; at most {shown}")
     w, h, ai = scenario.world, scenario.humans, scenario.ai
     if h.count * h.pool > 10**7:
         raise ScenarioError(f"{source}: humans.pool = {h.pool!r}: the pool of {h.count} x {h.pool:g} would-be creators is too large; at most 10,000,000")

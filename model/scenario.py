@@ -239,11 +239,17 @@ def _one_line(error: ValidationError, source: str) -> str:
     if len(loc) == 2 and loc[0] in SECTIONS:
         field = Scenario.model_fields[loc[0]].annotation.model_fields.get(loc[1])
         if field is not None:
-            return f"{source}: {dotted} = {first['input']!r}: allowed: {describe(field)}"
+            return f"{source}: {dotted} = {_shown(first['input'])}: allowed: {describe(field)}"
     if len(loc) == 1 and loc[0] in SECTIONS and first["type"] == "model_type":
         return f"{source}: [{dotted}]: must be a table of keys"
     where = dotted or "scenario"
     return f"{source}: {where}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def _shown(value, limit: int = 60) -> str:
+    """A value as the message shows it: its repr, cut short so the message stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _split_key_message(loc: list[str], source: str) -> str:
@@ -275,6 +281,8 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path}: malformed TOML: {error}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: malformed TOML: nested too deeply") from None
     scenario = validate(data, str(path))
     if overrides:
         scenario = scenario.with_overrides(overrides, source=f"{path} (--set)")
@@ -291,7 +299,7 @@ def parse_assignment(text: str, source: str | None = None) -> tuple[str, Any]:
     raw = raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw
     return dotted, value
 

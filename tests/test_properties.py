@@ -110,7 +110,7 @@ def check_invariants(ts: pd.DataFrame) -> None:
     assert (web[1:][idle] <= web[:-1][idle]).all()
 
 
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Self
 
 import numpy as np
@@ -96,7 +97,11 @@ class Runner:
         self._pool = None
         if self.jobs > 1:
             # spawn: no fork of a process that may hold threads; workers import the model once.
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
+            # The workers start now, with Ctrl-C ignored from their first instruction: a terminal's
+            # Ctrl-C reaches the whole process group, and the parent alone answers it, in one line.
+            with _ctrl_c_ignored():
+                self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
+                self._pool.submit(int)  # starts every worker process (without waiting for it)
 
     def seeds(self, scenario: Scenario, seeds, trace: str, stop: str | None = None) -> np.ndarray:
         """Array (seeds, steps + 1, width): one trace per seed, in seed order."""
@@ -125,5 +130,18 @@ class Runner:
 
 
 def _ignore_ctrl_c() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone answers it, with one line.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _ctrl_c_ignored():
+    """Ignore SIGINT in this process while the block starts child processes, which inherit it."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
