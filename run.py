@@ -110,7 +110,16 @@ def cmd_resume(args) -> int:
     _check_writable(out)
     if not args.quiet:
         print(f"resuming {saved.scenario_file or 'the run'} at step {saved.step} of {saved.scenario.run.steps} -> {out}/", flush=True)
+    interrupts.saved(f"checkpoint of step {saved.step} in {folder}/ (kept); continue with: {_resume_command(out, folder)}")
     return _finish(runner, saved.scenario, out, folder, saved.scenario_file, args.quiet, model=saved.model)
+
+
+def _resume_command(out: Path, partial: Path) -> str:
+    from model import checkpoint
+
+    if Path(partial) == checkpoint.partial_dir(out):
+        return f"python run.py resume {out}"
+    return f"python run.py resume {partial} --out {out}"
 
 
 def _finish(runner, scenario, out: Path, partial: Path, scenario_file, quiet: bool, model=None) -> int:
@@ -118,12 +127,13 @@ def _finish(runner, scenario, out: Path, partial: Path, scenario_file, quiet: bo
     from model import checkpoint, report
 
     def on_checkpoint(step: int, path: Path) -> None:
-        interrupts.saved(f"checkpoint of step {step} in {path.parent}/; continue with: python run.py resume {out}")
+        interrupts.saved(f"checkpoint of step {step} in {path.parent}/; continue with: {_resume_command(out, partial)}")
 
     result = runner.run(scenario, progress=not quiet, checkpoints=partial, scenario_file=scenario_file, on_checkpoint=on_checkpoint, model=model)
     with interrupts.deferred():  # the results folder appears whole or not at all
         written = report.write(result, out, scenario_file=scenario_file)
         checkpoint.discard(partial)
+        interrupts.saved(f"the results are complete in {out}/")
     if not quiet:
         print(report.headline_table(result))
         print(f"wrote {', '.join(p.name for p in written)} to {out}/")

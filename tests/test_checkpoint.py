@@ -277,3 +277,30 @@ def test_checkpoint_file_is_arrays_and_json_only(tmp_path):
     assert header["scenario"] == tiny(run__seed=1).to_toml()  # the resolved scenario
     assert header["step"] == 1
     assert len(manifest["sha256"]) == len(hashlib.sha256().hexdigest())
+
+
+def test_interrupted_resume_keeps_the_checkpoint_and_says_so(tmp_path, monkeypatch, capsys):
+    scenario_file = write_toml(tmp_path / "tiny.toml", tiny(run__checkpoint_every=5))
+    out = tmp_path / "out"
+    with monkeypatch.context() as m:
+        _interrupt_during_step(m, 7)
+        assert cli.main(["run", str(scenario_file), "--out", str(out), "--quiet"]) == 130
+    capsys.readouterr()
+    with monkeypatch.context() as m:
+        _interrupt_during_step(m, 8)  # before the resumed run reaches its next checkpoint
+        assert cli.main(["resume", str(out), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "checkpoint of step 5" in err and "(kept)" in err and f"python run.py resume {out}" in err
+    assert checkpoint.load(out).step == 5 and not out.exists()
+
+
+def test_resume_into_another_folder(tmp_path, capsys):
+    model = ContentEcosystem(tiny(), seed=1)
+    for _ in range(3):
+        model.step()
+    elsewhere = checkpoint.save(model, tmp_path / "saved" / "state.npz")
+    assert cli.main(["resume", str(elsewhere), "--quiet"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert cli.main(["resume", str(elsewhere), "--out", str(tmp_path / "results"), "--quiet"]) == 0
+    whole = finish(ContentEcosystem(tiny(), seed=1))
+    assert (tmp_path / "results" / "timeseries.csv").read_text() == whole.to_csv(index=False)

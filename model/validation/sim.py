@@ -101,7 +101,8 @@ class Runner:
             # Ctrl-C reaches the whole process group, and the parent alone answers it, in one line.
             with _ctrl_c_ignored():
                 self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
-                self._pool.submit(int)  # starts every worker process (without waiting for it)
+                for _ in range(self.jobs):  # with spawn, each submit to a busy pool starts one worker
+                    self._pool.submit(int)
 
     def seeds(self, scenario: Scenario, seeds, trace: str, stop: str | None = None) -> np.ndarray:
         """Array (seeds, steps + 1, width): one trace per seed, in seed order."""
