@@ -169,7 +169,9 @@ def cmd_validate(args) -> int:
 
     outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, progress=progress, command=command)
     try:
-        validation.write(outcome, args.out)
+        with interrupts.deferred():  # the report folder appears whole or not at all
+            validation.write(outcome, args.out)
+            interrupts.saved(f"the report is complete in {args.out}/")
     except OSError as error:
         raise UsageError(f"--out {args.out}: cannot write the report: {error.strerror or error}") from None
     if not args.quiet:

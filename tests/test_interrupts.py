@@ -134,7 +134,7 @@ def test_ctrl_c_to_validate_and_its_worker_pool(tmp_path):
     while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(_children(proc.pid)) >= 2, "the worker pool never started"
-    time.sleep(2.0)
+    time.sleep(1.0)
     os.killpg(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
