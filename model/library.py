@@ -18,6 +18,20 @@ from model.scenario import ScenarioError
 
 LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
 
+#: A small world for quick looks and tests (seconds, not minutes): two years of a 100-creator web.
+QUICK = {
+    "run.steps": 24,
+    "run.window": 4,
+    "world.dim": 2,
+    "world.archive_items": 3000,
+    "humans.count": 100,
+    "ai.models": 2,
+    "ai.train_size": 1000,
+    "ai.retrain_every": 4,
+    "ai.items_per_step": 50.0,
+    "platform.attention": 200.0,
+}
+
 #: Longest folder name written out in full; longer ones are cut and get a hash of the whole.
 MAX_NAME = 80
 
