@@ -80,41 +80,59 @@ def last_label(comparison: Comparison) -> str:
     return next(x for x in comparison.summary["statistic"].unique() if x != "final")
 
 
+def _effects(rows: pd.DataFrame, metric: str, reference: str):
+    """(reference row, clearly higher, clearly lower, no clear difference) for one metric, largest first."""
+    m = rows[rows["metric"] == metric]
+    ref = m[m["scenario"] == reference].iloc[0]
+    others = m[m["scenario"] != reference].sort_values("diff", ascending=False)
+    up, down = others[others["diff_low"] > 0], others[others["diff_high"] < 0].sort_values("diff")
+    flat = others[~others.index.isin(up.index) & ~others.index.isin(down.index)]
+    return ref, up, down, flat
+
+
+def _times(r, ref) -> str:
+    return f"{r['mean'] / ref['mean']:.2g}\u00d7" if ref["mean"] > 0 else signed(r["diff"])
+
+
 def reading(comparison: Comparison) -> list[str]:
-    """Plain-language paragraphs, written from the summary: which policies clearly raise or lower
-    each headline metric against the first scenario, by how much, and which make no clear difference."""
+    """Plain language, written from the summary: first the gist, then for each headline metric which
+    policies clearly raise or lower it against the first scenario, by how much, and which make no
+    clear difference (the 95% interval of the paired difference includes 0). HTML blocks."""
     rows = _rows(comparison, last_label(comparison))
     reference = comparison.names[0]
     span = last_label(comparison).removeprefix("last ").removesuffix(" steps")
+    present = [m for m in ("originality_index", "human_share_new", "active_humans", "ai_attention_share") if m in set(rows["metric"])]
+    if len(comparison.names) < 2 or not present:
+        return []
     out = []
-    for metric in ("originality_index", "human_share_new", "active_humans", "ai_attention_share"):
-        m = rows[rows["metric"] == metric]
-        if m.empty:
-            continue
-        ref = m[m["scenario"] == reference].iloc[0]
-        others = m[m["scenario"] != reference].sort_values("diff", ascending=False)
-        if others.empty:
-            continue
+    gist = []
+    if "originality_index" in present:
+        ref, up, _, _ = _effects(rows, "originality_index", reference)
+        best = ", ".join(f"{html.escape(r['scenario'])} {_times(r, ref)}" for _, r in up.head(3).iterrows())
+        gist.append(f"{len(up)} of {len(comparison.names) - 1} scenarios clearly keep the web more original than {html.escape(reference)}"
+                    + (f"; the most, as a multiple of {html.escape(reference)}'s originality index: {best}" if best else ""))
+    if "human_share_new" in present:
+        ref, up, _, _ = _effects(rows, "human_share_new", reference)
+        best = ", ".join(f"{html.escape(r['scenario'])} {signed(r['diff'])}" for _, r in up.head(3).iterrows())
+        gist.append(f"{len(up)} clearly keep a larger human share of new items" + (f"; the most, in points of share: {best}" if best else ""))
+    out.append(f"<p><b>In short</b> (the last {span} months): " + ". ".join(gist) + ".</p>")
+    for metric in present:
+        ref, up, down, flat = _effects(rows, metric, reference)
         label = HEADLINE[metric]
-        text = (
-            f"<b>{label[0].upper() + label[1:]}</b> (mean over the last {span} months): {reference} ends at {fmt(ref['mean'])} "
-            f"(95% CI {_interval(ref['ci_low'], ref['ci_high'])})."
-        )
-        up = others[others["diff_low"] > 0]
-        down = others[others["diff_high"] < 0]
-        flat = others[~others.index.isin(up.index) & ~others.index.isin(down.index)]
+        items = []
 
         def item(r) -> str:
-            times = f", {r['mean'] / ref['mean']:.3g}\u00d7 {reference}" if ref["mean"] > 0 and metric != "active_humans" else ""
-            return f"{html.escape(r['scenario'])} {fmt(r['mean'])} ({signed(r['diff'])}, 95% CI {_interval(r['diff_low'], r['diff_high'])}{times})"
+            times = f"{_times(r, ref)} {html.escape(reference)}; " if ref["mean"] > 0 and metric != "active_humans" else ""
+            return f"{html.escape(r['scenario'])} {fmt(r['mean'])} ({times}{signed(r['diff'])}, 95% CI {_interval(r['diff_low'], r['diff_high'])})"
 
-        if len(up):
-            text += f" Clearly higher than {reference}, largest first: " + "; ".join(item(r) for _, r in up.iterrows()) + "."
-        if len(down):
-            text += " Clearly lower: " + "; ".join(item(r) for _, r in down.sort_values("diff").iterrows()) + "."
+        items += [f"<b>higher</b> {item(r)}" for _, r in up.iterrows()]
+        items += [f"<b>lower</b> {item(r)}" for _, r in down.iterrows()]
         if len(flat):
-            text += " No clear difference (the interval of the difference includes 0): " + ", ".join(html.escape(n) for n in flat["scenario"]) + "."
-        out.append(text)
+            items.append("No clear difference: " + ", ".join(html.escape(n) for n in flat["scenario"]) + ".")
+        out.append(
+            f"<p><b>{label[0].upper() + label[1:]}</b>, mean of the last {span} months: {html.escape(reference)} "
+            f"{fmt(ref['mean'])} (95% CI {_interval(ref['ci_low'], ref['ci_high'])}).</p><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+        )
     return out
 
 
@@ -131,6 +149,34 @@ def _table(comparison: Comparison, statistic: str) -> str:
             cells.append(f"<td>{fmt(r['mean'])} <span class=ci>[{_interval(r['ci_low'], r['ci_high'])}]</span>{diff}</td>")
         body.append(f"<tr><th>{html.escape(name)}</th>{''.join(cells)}</tr>")
     return f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>"
+
+
+def markdown(summary: pd.DataFrame, statistic: str | None = None) -> str:
+    """The summary as a Markdown table (what the README shows): one row per scenario, per headline
+    metric its mean and 95% CI and, below, the paired difference from the first scenario and its CI."""
+    statistic = statistic or next(x for x in summary["statistic"].unique() if x != "final")
+    rows = summary[summary["statistic"] == statistic]
+    metrics = list(dict.fromkeys(rows["metric"]))
+    names = list(dict.fromkeys(rows["scenario"]))
+
+    def num(x: float, metric: str) -> str:
+        if not math.isfinite(x):
+            return "–"
+        text = f"{x:,.0f}" if metric == "active_humans" else f"{x:.3f}"
+        return text.replace("-", "\u2212")
+
+    lines = ["| scenario | " + " | ".join(HEADLINE.get(m, m) for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
+    for name in names:
+        cells = []
+        for metric in metrics:
+            r = rows[(rows["scenario"] == name) & (rows["metric"] == metric)].iloc[0]
+            cell = f"{num(r['mean'], metric)} [{num(r['ci_low'], metric)}, {num(r['ci_high'], metric)}]"
+            if name != names[0]:
+                sign = "+" if r["diff"] > 0 else ""
+                cell += f"<br>{sign}{num(r['diff'], metric)} [{num(r['diff_low'], metric)}, {num(r['diff_high'], metric)}]"
+            cells.append(cell)
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 CSS = """
@@ -165,7 +211,7 @@ def page(comparison: Comparison, figures: dict[str, Path]) -> str:
         f"<b>{html.escape(comparison.names[0])}</b> seed by seed (paired differences). A difference is called clear when its "
         "95% confidence interval excludes zero.</p>",
         "<h2>What we found</h2>",
-        *(f"<p>{p}</p>" for p in reading(comparison)),
+        *reading(comparison),
         "<h2>The scenarios</h2><table><tr><th>scenario</th><th>what it is</th>"
         f"<th>what it changes from {html.escape(comparison.names[0])}</th></tr>",
     ]

@@ -276,13 +276,14 @@ def compare(
 
 
 def write(comparison: Comparison, out: str | Path) -> list[Path]:
-    """Write ``runs.csv``, ``summary.csv``, ``figure-METRIC.png`` per headline metric,
+    """Write ``runs.csv``, ``summary.csv``, ``summary.md`` (the table as Markdown), ``figure-METRIC.png`` per headline metric,
     ``scenario-NAME.toml`` per scenario (resolved, every key) and ``report.html``; all or nothing."""
     from model import brief, report  # plotting only when writing
 
     with report.staged_folder(Path(out)) as staging:
         comparison.runs.to_csv(staging / "runs.csv", index=False)
         comparison.summary.to_csv(staging / "summary.csv", index=False)
+        (staging / "summary.md").write_text(brief.markdown(comparison.summary), encoding="utf-8")
         figures = {}
         for metric in comparison.metrics:
             path = staging / f"figure-{metric}.png"

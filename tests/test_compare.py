@@ -246,6 +246,12 @@ def test_summary_csv_agrees_with_runs_csv(compared):
     assert row["seeds"] == 3 and row["mean"] == pytest.approx(final["reserve"].mean())
     assert (row["diff"], row["diff_low"], row["diff_high"]) == pytest.approx((diff.mean(), diff.mean() - half, diff.mean() + half))
     assert set(summary["metric"]) == set(compare.headline(runs.columns))
+    table = (workdir / "pooled" / "summary.md").read_text().splitlines()
+    assert len(table) == 4 and table[2].startswith("| `tiny` |") and table[3].startswith("| `reserve` |")
+    shown = f"{row['diff']:.3f}".replace("-", "\u2212")
+    assert shown not in table[3]  # the table shows the last 12 steps, not the final step ...
+    last = summary[(summary.scenario == "reserve") & (summary.metric == "originality_index") & (summary.statistic != "final")].iloc[0]
+    assert f"{last['mean']:.3f} [{last['ci_low']:.3f}, {last['ci_high']:.3f}]" in table[3]  # ... with its interval
 
 
 def test_figures_and_the_self_contained_brief(compared):
