@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from model.compare import compare, mean_ci, paired_difference, per_seed
 from model.library import LIBRARY, QUICK
-from model.report import palette, seeds_text
+from model.report import mark_retraining, palette, seeds_text
 from model.scenario import load
 
 RESERVES = [0.0, 0.05, 0.1, 0.2, 0.3, 0.5]
@@ -71,12 +71,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "reserve.csv", index=False)
-    plot(runs, table, today, scenarios, c.seeds, args.out / "reserve.png")
+    plot(runs, table, today, scenarios, c.seeds, args.out / "reserve.png", baseline.ai.retrain_every)
     print(f"wrote {args.out}/reserve.csv and reserve.png")
     return table
 
 
-def plot(runs: pd.DataFrame, table: pd.DataFrame, today, scenarios: dict, seeds, path: Path) -> None:
+def plot(runs: pd.DataFrame, table: pd.DataFrame, today, scenarios: dict, seeds, path: Path, retrain_every: int) -> None:
     fig = Figure(figsize=(13, 5.5))
     FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2)
@@ -87,12 +87,13 @@ def plot(runs: pd.DataFrame, table: pd.DataFrame, today, scenarios: dict, seeds,
         left.plot(series.index, series.values, color=colours[name], lw=2, label=name)
     for ax in (left, right):
         ax.axhspan(today.low, today.high, color="0.8", alpha=0.6, lw=0)
-        ax.axhline(today.mean, color="0.3", ls="--", lw=1.2, label="today (baseline, first year)")
+        ax.axhline(today.mean, color="0.3", ls="--", lw=1.2, label="today (baseline, first year; band: 95% CI)")
         ax.grid(alpha=0.25)
+    mark_retraining(left, retrain_every, int(runs.step.max()))
     left.set(xlabel="month (step)", ylabel="originality index (mean over seeds)", title="Originality index by human reserve")
     left.legend(fontsize=9)
     right.errorbar(table.human_reserve, table.last_year, yerr=[table.last_year - table.low, table.high - table.last_year], fmt="o-", color="#d95f02", capsize=4, lw=2, label="last year, mean and 95% CI")
-    right.set(xlabel="human reserve (share of each training set)", ylabel="originality index in the last year", title="Year ten against today")
+    right.set(xlabel="human reserve (share of each training set)", ylabel="originality index in the last year", title="The last year against today")
     right.legend(fontsize=9)
     fig.suptitle(f"How large must a human reserve be? baseline, {seeds_text(seeds)}", fontsize=13, fontweight="bold")
     fig.tight_layout()
