@@ -169,9 +169,17 @@ def _style(ax, title: str, ylabel: str, log: bool = False) -> None:
 
 
 def _from(ts, metric: str, window: int):
-    """(steps, values) of ``metric`` from its :func:`first_step` on."""
-    rows = ts[ts["step"] >= first_step(metric, window)]
+    """(steps, values) of ``metric`` from its :func:`first_step` on (from step 1 in a run too short to get there)."""
+    start = first_step(metric, window)
+    if start > ts["step"].max():
+        start = min(1, start)
+    rows = ts[ts["step"] >= start]
     return rows["step"].to_numpy(), rows[metric].to_numpy(float)
+
+
+def positive(*series) -> bool:
+    """Some value is finite and positive: a log axis can show it."""
+    return any(np.any(np.isfinite(y) & (np.asarray(y, float) > 0)) for y in map(np.asarray, series))
 
 
 def plot_shares(ts, path: Path, title: str = "", retrain_every: int = 0, window: int = 1) -> Figure:
@@ -197,7 +205,7 @@ def plot_shares(ts, path: Path, title: str = "", retrain_every: int = 0, window:
         bottom.plot(x, y, color=color, ls=ls, lw=2, drawstyle=drawstyle, label=label)
     bottom.set_xlim(0, max(1, last))
     mark_retraining(bottom, retrain_every, last)
-    _style(bottom, "The human shares, on a log scale (a fall to 1% is as visible as one to 50%)", "human share", log=True)
+    _style(bottom, "The human shares, on a log scale (a fall to 1% is as visible as one to 50%)", "human share", log=positive(ts["human_share_web"]))
     bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=LEGEND, framealpha=0.9)
     fig.suptitle(title, fontsize=FONT + 3, fontweight="bold")
     fig.tight_layout()
@@ -218,7 +226,8 @@ def plot_originality(ts, path: Path, title: str = "", retrain_every: int = 0, wi
             ax.plot(x, y, color=color, lw=2, label=label)
         if reference is not None:
             ax.axhline(reference[0], color="0.35", lw=1, ls=":", label=reference[1])
-        use_log = collapses(*(y for _, y in lines.values())) if log is None else log
+        values = [y for _, y in lines.values()]
+        use_log = (collapses(*values) if log is None else log) and positive(*values)
         ax.set_xlim(0, max(1, last))
         mark_retraining(ax, retrain_every, last)
         _style(ax, title, ylabel, log=use_log)

@@ -376,3 +376,11 @@ def test_run_figures_name_the_run_label_axes_mark_retraining_and_fill_their_pane
 def test_a_collapse_below_a_few_percent_is_drawn_on_a_log_scale():
     assert report.collapses([1.0, 0.5, 0.002]) and not report.collapses([1.0, 0.5, 0.2])
     assert not report.collapses([np.nan, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2])
+def test_runs_shorter_than_the_window_still_draw(tmp_path, steps):
+    """A run that ends before the recent window is full draws what it has (and step 0 alone is no error)."""
+    result = run_scenario(load(library.LIBRARY / "baseline.toml").with_overrides({**library.QUICK, "run.steps": steps}), seed=1)
+    written = report.write(result, tmp_path / "out", label="quick")
+    assert {p.name for p in written} >= {"shares.png", "originality.png"}
