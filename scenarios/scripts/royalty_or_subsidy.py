@@ -13,7 +13,8 @@ policy pays out per month, read from the timeseries:
   replace regime with no filter and no reserve, as here (archive items have no author to pay).
 
 Prints creators kept per unit of money per month for each size, with 95% intervals, and which
-instrument keeps more; writes pay.csv and pay.png.
+instrument keeps more at equal money: the subsidy's extra creators are read off its own curve
+(against what it pays) at what each royalty size pays, seed by seed. Writes pay.csv and pay.png.
 
     python scenarios/scripts/royalty_or_subsidy.py [--seeds N] [--jobs N] [--out DIR] [--quick]
 """
@@ -23,17 +24,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.compare import compare, mean_ci, paired_difference
+from model.compare import compare, mean_ci
 from model.library import LIBRARY, QUICK
 from model.report import seeds_text
 from model.scenario import Scenario, load
 
-SUBSIDIES = [0.05, 0.1, 0.2]
-ROYALTIES = [0.0125, 0.025, 0.05]
+# Sizes chosen so that what the two pay out overlaps: they are compared at equal money.
+SUBSIDIES = [0.0125, 0.025, 0.05, 0.1]
+ROYALTIES = [0.0125, 0.025, 0.05, 0.1]
 YEAR = 12
 
 
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     args = parser.parse_args(argv)
 
     baseline = load(LIBRARY / "baseline.toml", QUICK if args.quick else {"run.steps": 10 * YEAR})
-    sizes = {"subsidy": SUBSIDIES[1:2] if args.quick else SUBSIDIES, "royalty": ROYALTIES[1:2] if args.quick else ROYALTIES}
+    sizes = {"subsidy": SUBSIDIES[1::2] if args.quick else SUBSIDIES, "royalty": ROYALTIES[:2] if args.quick else ROYALTIES}
     key = {"subsidy": "policy.creator_subsidy", "royalty": "policy.training_royalty"}
     scenarios = {"baseline": baseline}
     for kind, values in sizes.items():
@@ -72,15 +75,15 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     last_year = runs[runs.step > runs.step.max() - YEAR]
     creators = last_year.groupby(["seed", "scenario"])["active_humans"].mean().unstack("scenario")
 
-    rows, per_money = [], {}
+    rows, money_of, extra_of = [], {}, {}
     for name, scenario in list(scenarios.items())[1:]:
         money = pd.Series({
             seed: spend(runs[(runs.scenario == name) & (runs.seed == seed)], scenario).loc[lambda s: s.index > runs.step.max() - YEAR].mean()
             for seed in c.seeds
         })
         extra = creators[name] - creators["baseline"]
-        per_money[name] = extra / money
-        e, m, k = mean_ci(extra), mean_ci(money), mean_ci(per_money[name])
+        money_of[name], extra_of[name] = money, extra
+        e, m, k = mean_ci(extra), mean_ci(money), mean_ci(extra / money)
         kind, size = name.split()
         rows.append({"instrument": kind, "size": float(size), "money_per_month": m.mean, "extra_creators": e.mean,
                      "extra_low": e.low, "extra_high": e.high, "creators_per_money": k.mean, "per_money_low": k.low, "per_money_high": k.high})
@@ -88,16 +91,32 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     print(f"Last year of {int(runs.step.max())} months, {seeds_text(c.seeds)}; extra creators are paired differences from the baseline.")
     print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
-    # Per seed, each instrument's creators per unit of money (mean over its sizes); then royalty minus subsidy, paired.
-    by_kind = {kind: pd.concat([per_money[f"{kind} {v:g}"] for v in values], axis=1).mean(axis=1) for kind, values in sizes.items()}
-    d = paired_difference(by_kind["royalty"], by_kind["subsidy"])
-    verdict = (
-        "the royalty keeps more creators per unit of money" if d.low > 0
-        else "the subsidy keeps more creators per unit of money" if d.high < 0
-        else "neither keeps clearly more creators per unit of money at these seeds"
-    )
-    print(f"Answer: {verdict} (royalty minus subsidy: {d.mean:+.3g} creators per unit of money a month, 95% CI {d.low:+.3g} to {d.high:+.3g}; "
-          "mean over the sizes tried).")
+    # At equal money: per seed, the subsidy's extra creators against what it pays (a line through 0 and each
+    # size) read off at what each royalty size pays; then royalty minus subsidy per unit of money, paired.
+    subsidies = [f"subsidy {v:g}" for v in sizes["subsidy"]]
+    gaps = []
+    for v in sizes["royalty"]:
+        name, gap = f"royalty {v:g}", {}
+        for seed in c.seeds:
+            x = np.array([0.0] + [money_of[n][seed] for n in subsidies])
+            y = np.array([0.0] + [extra_of[n][seed] for n in subsidies])
+            order = np.argsort(x)
+            paid = money_of[name][seed]
+            if paid <= x.max():  # no extrapolation beyond the largest subsidy
+                gap[seed] = (extra_of[name][seed] - np.interp(paid, x[order], y[order])) / paid
+        gaps.append(pd.Series(gap, dtype=float))
+    matched = pd.concat(gaps, axis=1).mean(axis=1).dropna()  # per seed, over the royalty sizes within the subsidies' range
+    d = mean_ci(matched)
+    if d.n < 2:
+        verdict = "no royalty size paid out as little as the subsidies did: widen SUBSIDIES"
+    else:
+        verdict = (
+            "the royalty keeps more creators per unit of money" if d.low > 0
+            else "the subsidy keeps more creators per unit of money" if d.high < 0
+            else "neither keeps clearly more creators per unit of money at these seeds"
+        )
+    print(f"Answer: {verdict} (at equal money, royalty minus subsidy: {d.mean:+.3g} extra creators per unit of money a month, "
+          f"95% CI {d.low:+.3g} to {d.high:+.3g}; mean over the royalty sizes).")
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "pay.csv", index=False)
     plot(table, c.seeds, args.out / "pay.png")
