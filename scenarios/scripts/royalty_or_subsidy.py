@@ -105,6 +105,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             if paid <= x.max():  # no extrapolation beyond the largest subsidy
                 gap[seed] = (extra_of[name][seed] - np.interp(paid, x[order], y[order])) / paid
         gaps.append(pd.Series(gap, dtype=float))
+        g = mean_ci(gaps[-1])
+        if g.n:
+            print(f"At what {name} pays ({money_of[name].mean():.4g} a month): royalty minus subsidy {g.mean:+.3g} extra creators "
+                  f"per unit of money (95% CI {g.low:+.3g} to {g.high:+.3g}, {g.n} seeds)")
     matched = pd.concat(gaps, axis=1).mean(axis=1).dropna()  # per seed, over the royalty sizes within the subsidies' range
     d = mean_ci(matched)
     if d.n < 2:
