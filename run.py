@@ -3,6 +3,8 @@
 
     python run.py                                   # scenarios/baseline.toml -> results/baseline/
     python run.py run SCENARIO [--steps N] [--seed S] [--set section.key=value ...] [--out DIR]
+    python run.py list                              # the scenario library, one line each
+    python run.py compare SCENARIO... [--seeds N] [--steps N] [--jobs N] [--set k=v ...] [--out DIR]
     python run.py keys                              # every scenario key, its default and range
     python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N]   # reproduce the published results
     python run.py resume DIR                        # continue a stopped run that wrote checkpoints
@@ -21,11 +23,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from model import interrupts, limits
+from model import interrupts, library, limits
 from model.scenario import ScenarioError, key_reference, load, parse_assignment
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "scenarios" / "baseline.toml"
+DEFAULT_SEEDS = 10
 
 
 class UsageError(Exception):
@@ -41,13 +44,22 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="run.py", description="Simulate AI models learning from a web that AI models increasingly write.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     r = sub.add_parser("run", help="run one scenario and write its results")
-    r.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
+    r.add_argument("scenario", help="scenario name (e.g. human_reserve, see `list`) or TOML file")
     r.add_argument("--steps", type=int, help="override run.steps")
     r.add_argument("--seed", type=int, help="override run.seed")
     r.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override any key (repeatable)")
-    r.add_argument("--out", type=Path, help="output folder (default: results/<scenario name>)")
+    r.add_argument("--out", type=Path, help="output folder (default: results/<scenario>[--<each override>])")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     sub.add_parser("keys", help="print every scenario key with its default and allowed range (Markdown)")
+    sub.add_parser("list", help="print the scenario library: each scenario with its one-line description")
+    c = sub.add_parser("compare", help="run scenarios on common seeds; write runs.csv, summary.csv, figures and report.html")
+    c.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or TOML files; the first is the reference")
+    c.add_argument("--seeds", type=int, default=None, help=f"seeds 1..N for every scenario (default {DEFAULT_SEEDS})")
+    c.add_argument("--steps", type=int, help="override run.steps in every scenario")
+    c.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
+    c.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a key in every scenario (repeatable)")
+    c.add_argument("--out", type=Path, help="output folder (default: results/compare--<scenarios>[--<each override>])")
+    c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     v = sub.add_parser("validate", help="reproduce the published model-collapse results in DIR/validation.md (exit 1 if a check fails)")
     v.add_argument("--quick", action="store_true", help="fewer seeds and generations: under a minute")
     v.add_argument("--out", type=Path, default=Path("results") / "validation", help="output folder (default: results/validation)")
@@ -61,14 +73,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scenario(args):
-    """Load the scenario and apply --set, --steps and --seed, each error naming where it came from."""
-    sets = dict(parse_assignment(text, source=args.scenario) for text in args.set)
-    scenario = load(args.scenario, sets)
+def _scenario(args, path=None):
+    """Load the scenario and apply --set, --steps and --seed, each error naming where it came from.
+
+    Returns the scenario and the overrides as ``{"section.key": value}`` (what its folder is named after).
+    """
+    path = str(path or library.resolve(args.scenario))
+    sets = dict(parse_assignment(text, source=path) for text in args.set)
+    scenario = load(path, sets)
     for flag, key in (("steps", "run.steps"), ("seed", "run.seed")):
-        if getattr(args, flag) is not None:
-            scenario = scenario.with_overrides({key: getattr(args, flag)}, source=f"{args.scenario} (--{flag})")
-    return limits.check(scenario, str(args.scenario))
+        if getattr(args, flag, None) is not None:
+            scenario = scenario.with_overrides({key: getattr(args, flag)}, source=f"{path} (--{flag})")
+            sets[key] = getattr(args, flag)
+    return limits.check(scenario, path), sets
 
 
 def _check_writable(out: Path) -> None:
@@ -85,14 +102,17 @@ def _check_writable(out: Path) -> None:
 
 
 def cmd_run(args) -> int:
-    scenario = _scenario(args)
-    out = args.out or Path("results") / Path(args.scenario).stem
+    path = library.resolve(args.scenario)
+    scenario, overrides = _scenario(args, path)
+    out = args.out or Path("results") / library.folder_name(path.stem, overrides)
     _check_writable(out)
     from model import checkpoint, runner  # heavy imports only once the input is known good
 
     if not scenario.run.checkpoint_every:
         interrupts.saved("nothing was saved (--set run.checkpoint_every=N makes a run resumable)")
-    return _finish(runner, scenario, out, checkpoint.partial_dir(out), str(args.scenario), args.quiet)
+    extra = library.overrides_text(overrides)
+    meta = {"scenario_file": str(path), "label": path.stem + (f" ({extra})" if extra else "")}
+    return _finish(runner, scenario, out, checkpoint.partial_dir(out), meta, args.quiet)
 
 
 def cmd_resume(args) -> int:
@@ -111,7 +131,7 @@ def cmd_resume(args) -> int:
     if not args.quiet:
         print(f"resuming {saved.scenario_file or 'the run'} at step {saved.step} of {saved.scenario.run.steps} -> {out}/", flush=True)
     interrupts.saved(f"checkpoint of step {saved.step} in {folder}/ (kept); continue with: {_resume_command(out, folder)}")
-    return _finish(runner, saved.scenario, out, folder, saved.scenario_file, args.quiet, model=saved.model)
+    return _finish(runner, saved.scenario, out, folder, saved.meta, args.quiet, model=saved.model)
 
 
 def _resume_command(out: Path, partial: Path) -> str:
@@ -122,16 +142,20 @@ def _resume_command(out: Path, partial: Path) -> str:
     return f"python run.py resume {partial} --out {out}"
 
 
-def _finish(runner, scenario, out: Path, partial: Path, scenario_file, quiet: bool, model=None) -> int:
-    """Run to the end (checkpointing into ``partial``), write the results all at once, drop the checkpoint."""
+def _finish(runner, scenario, out: Path, partial: Path, meta: dict, quiet: bool, model=None) -> int:
+    """Run to the end (checkpointing into ``partial``), write the results all at once, drop the checkpoint.
+
+    ``meta`` (``scenario_file``, ``label``) goes into the results and into every checkpoint, so a resumed
+    run writes what the uninterrupted one would.
+    """
     from model import checkpoint, report
 
     def on_checkpoint(step: int, path: Path) -> None:
         interrupts.saved(f"checkpoint of step {step} in {path.parent}/; continue with: {_resume_command(out, partial)}")
 
-    result = runner.run(scenario, progress=not quiet, checkpoints=partial, scenario_file=scenario_file, on_checkpoint=on_checkpoint, model=model)
+    result = runner.run(scenario, progress=not quiet, checkpoints=partial, meta=meta, on_checkpoint=on_checkpoint, model=model)
     with interrupts.deferred():  # the results folder appears whole or not at all
-        written = report.write(result, out, scenario_file=scenario_file)
+        written = report.write(result, out, scenario_file=meta.get("scenario_file"), label=meta.get("label"))
         checkpoint.discard(partial)
         interrupts.saved(f"the results are complete in {out}/")
     if not quiet:
@@ -149,11 +173,57 @@ def cmd_keys(args) -> int:
     return 0
 
 
-def cmd_validate(args) -> int:
+def cmd_list(args) -> int:
+    entries = library.entries()
+    width = max((len(name) for name, _ in entries), default=0)
+    for name, text in entries:
+        print(f"{name:{width}}  {text}")
+    return 0
+
+
+def _check_seeds_and_jobs(args, need: str) -> None:
     if args.seeds is not None and args.seeds < 2:
-        raise UsageError(f"--seeds {args.seeds}: need at least 2 seeds for a standard error")
+        raise UsageError(f"--seeds {args.seeds}: need at least 2 seeds for {need}")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: need at least 1")
+
+
+def cmd_compare(args) -> int:
+    _check_seeds_and_jobs(args, "a confidence interval")
+    scenarios, descriptions = {}, {}
+    for name in args.scenarios:  # every file is read and checked before anything runs
+        path = library.resolve(name)
+        if path.stem in scenarios:
+            raise UsageError(f"{name}: a scenario named {path.stem} is already in the comparison; give each scenario once")
+        scenarios[path.stem], overrides = _scenario(args, path)
+        descriptions[path.stem] = library.description(path)
+    from model import compare  # heavy imports only once the input is known good
+
+    problem = compare.mismatch(scenarios)
+    if problem:
+        raise UsageError(problem)
+    seeds = args.seeds or DEFAULT_SEEDS
+    if args.seeds is not None:
+        overrides["seeds"] = args.seeds
+    out = args.out or Path("results") / library.folder_name("compare--" + "+".join(scenarios), overrides)
+    _check_writable(out)
+    jobs = args.jobs or min(2, os.cpu_count() or 1)
+    command = " ".join(["python run.py compare", *args.scenarios, *(f"--{k} {getattr(args, k)}" for k in ("seeds", "steps") if getattr(args, k) is not None)])
+    command += "".join(f" --set {text}" for text in args.set)
+    result = compare.compare(scenarios, seeds, jobs, progress=not args.quiet, descriptions=descriptions, command=command)
+    try:
+        compare.write(result, out)
+    except OSError as error:
+        raise UsageError(f"--out {out}: cannot write the comparison: {error.strerror or error}") from None
+    if not args.quiet:
+        table = result.summary[result.summary["statistic"] != "final"]
+        print(table[["scenario", "metric", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]].to_string(index=False, float_format="%.4g"))
+        print(f"{len(scenarios)} scenarios x {len(result.seeds)} seeds; {result.wall_time:.1f} s wall time; wrote {out}/ (open report.html)")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    _check_seeds_and_jobs(args, "a standard error")
     _check_writable(args.out)
     from model import validation  # heavy imports only when validating
 
@@ -199,6 +269,10 @@ def _main(argv: list[str]) -> int:
         args = _parser().parse_args(argv)
         if args.command == "keys":
             return cmd_keys(args)
+        if args.command == "list":
+            return cmd_list(args)
+        if args.command == "compare":
+            return cmd_compare(args)
         if args.command == "validate":
             return cmd_validate(args)
         if args.command == "resume":

@@ -353,8 +353,11 @@ def _digest(header: dict, tree: dict, arrays: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def save(model, path: Path, scenario_file: str | None = None) -> Path:
-    """Write ``model``'s state to ``path`` (a file, or a folder that gets ``checkpoint.npz``), atomically."""
+def save(model, path: Path, meta: dict | None = None) -> Path:
+    """Write ``model``'s state to ``path`` (a file, or a folder that gets ``checkpoint.npz``), atomically.
+
+    ``meta`` is JSON kept with it for whoever resumes (the CLI: the scenario file and the run's label).
+    """
     path = Path(path)
     if path.suffix != ".npz":
         path = path / FILENAME
@@ -366,7 +369,7 @@ def save(model, path: Path, scenario_file: str | None = None) -> Path:
         "project_version": project_version(),
         "step": int(model.steps),
         "scenario": model.config.to_toml(),
-        "scenario_file": scenario_file,
+        "meta": dict(meta or {}),
     }
     manifest = {"header": header, "state": tree, "sha256": _digest(header, tree, arrays)}
     blob = np.frombuffer(json.dumps(manifest, allow_nan=False).encode(), np.uint8)
@@ -389,7 +392,8 @@ class Checkpoint:
         self.model = model
         self.step = int(header["step"])
         self.scenario = scenario
-        self.scenario_file = header.get("scenario_file")
+        self.meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+        self.scenario_file = self.meta.get("scenario_file")
 
 
 def load(path: Path) -> Checkpoint:

@@ -29,7 +29,7 @@ def run(
     seed: int | None = None,
     progress: bool = False,
     checkpoints: Path | None = None,
-    scenario_file: str | None = None,
+    meta: dict | None = None,
     on_checkpoint: Callable[[int, Path], None] | None = None,
     model: ContentEcosystem | None = None,
 ) -> RunResult:
@@ -37,8 +37,8 @@ def run(
 
     With ``progress``, a progress bar appears on stderr once a run has taken two seconds.
     With ``checkpoints`` (a folder) and ``run.checkpoint_every = N > 0``, the whole state is
-    saved there every N steps (``model/checkpoint.py``) and ``on_checkpoint(step, path)`` is
-    called; ``model`` continues a restored model instead of building one. Checkpoints change
+    saved there every N steps (``model/checkpoint.py``, with ``meta``: what the results need to
+    name the run) and ``on_checkpoint(step, path)`` is called; ``model`` continues a restored model instead of building one. Checkpoints change
     nothing in the run.
     """
     start = time.perf_counter()
@@ -51,7 +51,7 @@ def run(
             model.step()
             bar.update()
             if every and model.steps % every == 0:
-                path = checkpoint.save(model, checkpoints, scenario_file)
+                path = checkpoint.save(model, checkpoints, meta)
                 if on_checkpoint is not None:
                     on_checkpoint(model.steps, path)
     return RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n)

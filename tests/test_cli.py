@@ -199,13 +199,15 @@ def test_figures_are_valid_pngs(runs, root, name):
 
 # -- --steps, --seed, --set and the default output folder ------------------------------------
 def test_steps_seed_and_set_take_effect(runs, root, capfd, monkeypatch):
-    """Through run.main in-process (a subprocess costs seconds of imports); the default --out is results/<name>/."""
+    """Through run.main in-process (a subprocess costs seconds of imports); the default --out names the scenario and every override."""
     monkeypatch.chdir(root)
     code = cli.main(["run", "small.toml", *OVERRIDES, "--quiet"])
     stdout, stderr = capfd.readouterr()
     assert code == 0, stderr
     assert stdout == "" and stderr == ""  # --quiet
-    out = root / "results" / "small"  # the default folder, relative to the working folder
+    # the default folder, relative to the working folder: never results/small/, which a run without overrides writes
+    assert [p.name for p in (root / "results").iterdir()] == ["small--seed7--steps3--ai.models1--policy.data_regimeaccumulate"]
+    out = root / "results" / "small--seed7--steps3--ai.models1--policy.data_regimeaccumulate"
     assert {p.name for p in out.iterdir()} == RESULT_FILES
     resolved = load(out / "scenario.toml")
     assert resolved == load(root / "small.toml", OVERRIDDEN)

@@ -85,12 +85,12 @@ def test_a_checkpoint_cannot_redirect_where_results_go(tmp_path):
     model = ContentEcosystem(Scenario().with_overrides({"run.steps": 2, "world.archive_items": 200, "humans.count": 10, "ai.models": 1, "ai.train_size": 50}), seed=1)
     model.step()
     folder = tmp_path / "work" / ".s.partial"
-    path = checkpoint.save(model, folder, scenario_file="../../../escaped")
+    path = checkpoint.save(model, folder, {"scenario_file": "../../../escaped", "label": "../../x"})
     # Re-sign the manifest with a hostile scenario_file: it is only ever shown, never used as a path.
     with np.load(path, allow_pickle=False) as npz:
         arrays = {n: npz[n] for n in npz.files}
     manifest = json.loads(arrays.pop("__manifest__").tobytes())
-    manifest["header"]["scenario_file"] = str(tmp_path / "escaped")
+    manifest["header"]["meta"] = {"scenario_file": str(tmp_path / "escaped"), "label": str(tmp_path / "escaped.png")}
     manifest["sha256"] = checkpoint._digest(manifest["header"], manifest["state"], arrays)
     np.savez(path, __manifest__=np.frombuffer(json.dumps(manifest).encode(), np.uint8), **arrays)
     assert cli.main(["resume", str(tmp_path / "work" / "s"), "--quiet"]) == 0

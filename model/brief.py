@@ -1,0 +1,241 @@
+"""The brief: one self-contained HTML page a policy maker can read (``report.html``).
+
+It states the question, the scenarios and what each changes, a plain-language reading of
+the results written from the numbers, the summary table with 95% intervals, the figures
+(embedded as base64 data URIs) and the caveats. No external links, stylesheets or scripts:
+the file opens with no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from model.compare import HEADLINE, Comparison
+from model.report import seeds_text, versions
+
+QUESTION = (
+    "AI models are trained on a scrape of the web, and more and more of the web is written by AI models. "
+    "Rare ideas, the tail of what people write, then get fewer and fewer samples and are lost from each new "
+    "generation of models (\u201cmodel collapse\u201d); fresh human writing is what holds them up. "
+    "Which policies keep the web original and keep people writing, and by how much?"
+)
+
+#: What the model leaves out; stated in every brief.
+LEAVES_OUT = [
+    "Ideas are categories and style is a point in a small vector space: the model has no notion of quality, truth or usefulness, only of how varied the web is.",
+    "An AI model is a per-idea Gaussian fitted to its training set, not a neural network; it can only reproduce ideas it has seen, which is the mechanism of collapse the research describes, but not everything a real model does.",
+    "Labs, platforms and creators follow fixed rules. Nobody evades a detector, strips watermarks on purpose beyond a fixed rate, lobbies or changes strategy in response to a policy.",
+    "Policy settings (watermark share, detector rates, subsidy sizes, caps) are the values in each scenario file, with the sources given there; many are assumptions, and the result of a policy can depend strongly on them. Enforcement and its costs are not modelled.",
+    "The intervals come from differences between seeds only: they say how sure the comparison is within this model, not how sure anyone can be about the real web.",
+]
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<img alt="" src="data:image/png;base64,{data}">'
+
+
+def fmt(x: float) -> str:
+    """Three significant figures; thousands separators for large numbers."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+    return text.replace("-", "\u2212")
+
+
+def signed(x: float) -> str:
+    return "–" if not math.isfinite(x) else ("+" if x > 0 else "\u2212" if x < 0 else "±") + fmt(abs(x))
+
+
+def _interval(low: float, high: float) -> str:
+    return f"{fmt(low)} to {fmt(high)}" if math.isfinite(low) and math.isfinite(high) else "no interval"
+
+
+def changes(comparison: Comparison) -> dict[str, list[str]]:
+    """Per scenario, the keys whose values differ from the first scenario's (``section.key = value``)."""
+    reference = next(iter(comparison.scenarios.values())).to_dict()
+    out = {}
+    for name, scenario in comparison.scenarios.items():
+        data, diffs = scenario.to_dict(), []
+        for section, keys in data.items():
+            for key, value in keys.items():
+                if (section, key) != ("run", "seed") and value != reference[section][key]:
+                    diffs.append(f"{section}.{key} = {value!r}" if isinstance(value, str) else f"{section}.{key} = {value}")
+        out[name] = diffs
+    return out
+
+
+def _rows(comparison: Comparison, statistic: str) -> pd.DataFrame:
+    s = comparison.summary
+    return s[s["statistic"] == statistic]
+
+
+def last_label(comparison: Comparison) -> str:
+    return next(x for x in comparison.summary["statistic"].unique() if x != "final")
+
+
+def _effects(rows: pd.DataFrame, metric: str, reference: str):
+    """(reference row, clearly higher, clearly lower, no clear difference) for one metric, largest first."""
+    m = rows[rows["metric"] == metric]
+    ref = m[m["scenario"] == reference].iloc[0]
+    others = m[m["scenario"] != reference].sort_values("diff", ascending=False)
+    up, down = others[others["diff_low"] > 0], others[others["diff_high"] < 0].sort_values("diff")
+    flat = others[~others.index.isin(up.index) & ~others.index.isin(down.index)]
+    return ref, up, down, flat
+
+
+def _times(r, ref) -> str:
+    return f"{r['mean'] / ref['mean']:.2g}\u00d7" if ref["mean"] > 0 else signed(r["diff"])
+
+
+def reading(comparison: Comparison) -> list[str]:
+    """Plain language, written from the summary: first the gist, then for each headline metric which
+    policies clearly raise or lower it against the first scenario, by how much, and which make no
+    clear difference (the 95% interval of the paired difference includes 0). HTML blocks."""
+    rows = _rows(comparison, last_label(comparison))
+    reference = comparison.names[0]
+    span = last_label(comparison).removeprefix("last ").removesuffix(" steps")
+    present = [m for m in ("originality_index", "human_share_new", "active_humans", "ai_attention_share") if m in set(rows["metric"])]
+    if len(comparison.names) < 2 or not present:
+        return []
+    out = []
+    gist = []
+    if "originality_index" in present:
+        ref, up, _, _ = _effects(rows, "originality_index", reference)
+        best = ", ".join(f"{html.escape(r['scenario'])} {_times(r, ref)}" for _, r in up.head(3).iterrows())
+        gist.append(f"{len(up)} of {len(comparison.names) - 1} scenarios clearly keep the web more original than {html.escape(reference)}"
+                    + (f"; the most, as a multiple of {html.escape(reference)}'s originality index: {best}" if best else ""))
+    if "human_share_new" in present:
+        ref, up, _, _ = _effects(rows, "human_share_new", reference)
+        best = ", ".join(f"{html.escape(r['scenario'])} {signed(r['diff'])}" for _, r in up.head(3).iterrows())
+        gist.append(f"{len(up)} clearly keep a larger human share of new items" + (f"; the most, in points of share: {best}" if best else ""))
+    out.append(f"<p><b>In short</b> (the last {span} months): " + ". ".join(gist) + ".</p>")
+    for metric in present:
+        ref, up, down, flat = _effects(rows, metric, reference)
+        label = HEADLINE[metric]
+        items = []
+
+        def item(r) -> str:
+            times = f"{_times(r, ref)} {html.escape(reference)}; " if ref["mean"] > 0 and metric != "active_humans" else ""
+            return f"{html.escape(r['scenario'])} {fmt(r['mean'])} ({times}{signed(r['diff'])}, 95% CI {_interval(r['diff_low'], r['diff_high'])})"
+
+        items += [f"<b>higher</b> {item(r)}" for _, r in up.iterrows()]
+        items += [f"<b>lower</b> {item(r)}" for _, r in down.iterrows()]
+        if len(flat):
+            items.append("No clear difference: " + ", ".join(html.escape(n) for n in flat["scenario"]) + ".")
+        out.append(
+            f"<p><b>{label[0].upper() + label[1:]}</b>, mean of the last {span} months: {html.escape(reference)} "
+            f"{fmt(ref['mean'])} (95% CI {_interval(ref['ci_low'], ref['ci_high'])}).</p><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+        )
+    return out
+
+
+def _table(comparison: Comparison, statistic: str) -> str:
+    rows = _rows(comparison, statistic)
+    metrics = comparison.metrics
+    head = "".join(f"<th>{html.escape(HEADLINE[m])}</th>" for m in metrics)
+    body = []
+    for name in comparison.names:
+        cells = []
+        for metric in metrics:
+            r = rows[(rows["scenario"] == name) & (rows["metric"] == metric)].iloc[0]
+            diff = "" if name == comparison.names[0] else f"<br><span class=d>{signed(r['diff'])} [{_interval(r['diff_low'], r['diff_high'])}]</span>"
+            cells.append(f"<td>{fmt(r['mean'])} <span class=ci>[{_interval(r['ci_low'], r['ci_high'])}]</span>{diff}</td>")
+        body.append(f"<tr><th>{html.escape(name)}</th>{''.join(cells)}</tr>")
+    return f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>"
+
+
+def markdown(summary: pd.DataFrame, statistic: str | None = None) -> str:
+    """The summary as a Markdown table (what the README shows): one row per scenario, per headline
+    metric its mean and 95% CI and, below, the paired difference from the first scenario and its CI."""
+    statistic = statistic or next(x for x in summary["statistic"].unique() if x != "final")
+    rows = summary[summary["statistic"] == statistic]
+    metrics = list(dict.fromkeys(rows["metric"]))
+    names = list(dict.fromkeys(rows["scenario"]))
+
+    def num(x: float, metric: str) -> str:
+        if not math.isfinite(x):
+            return "–"
+        text = f"{x:,.0f}" if metric == "active_humans" else f"{x:.3f}"
+        return text.replace("-", "\u2212")
+
+    lines = ["| scenario | " + " | ".join(HEADLINE.get(m, m) for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
+    for name in names:
+        cells = []
+        for metric in metrics:
+            r = rows[(rows["scenario"] == name) & (rows["metric"] == metric)].iloc[0]
+            cell = f"{num(r['mean'], metric)} [{num(r['ci_low'], metric)}, {num(r['ci_high'], metric)}]"
+            if name != names[0]:
+                sign = "+" if r["diff"] > 0 else ""
+                cell += f"<br>{sign}{num(r['diff'], metric)} [{num(r['diff_low'], metric)}, {num(r['diff_high'], metric)}]"
+            cells.append(cell)
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+CSS = """
+body{font-family:Georgia,'Times New Roman',serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em} h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;font-family:Helvetica,Arial,sans-serif;font-size:.85em;margin:1em 0}
+td,th{border:1px solid #ccc;padding:.35em .5em;vertical-align:top;text-align:left} th{background:#f3f3f3}
+.ci{color:#666} .d{color:#06c} .meta{color:#555;font-size:.9em} img{max-width:100%;margin:.5em 0 1.5em}
+code{font-size:.9em;background:#f5f5f5;padding:0 .2em}
+"""
+
+
+def page(comparison: Comparison, figures: dict[str, Path]) -> str:
+    """The brief as one HTML string."""
+    first = next(iter(comparison.scenarios.values()))
+    steps, n = first.run.steps, len(comparison.seeds)
+    span = last_label(comparison)
+    diffs = changes(comparison)
+    v = versions()
+    parts = [
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
+        "<title>Policy brief: originality and the human share of the web</title>",
+        f"<style>{CSS}</style></head><body>",
+        "<h1>Policy brief: keeping the web original</h1>",
+        f"<p class=meta>{len(comparison.names)} scenarios, {n} seeds each ({seeds_text(comparison.seeds)}), {steps} months; "
+        f"made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {comparison.wall_time:.0f} s with {comparison.jobs} worker process(es); "
+        f"Python {v['python']}, Mesa {v['mesa']}, numpy {v['numpy']}.<br>"
+        f"Command: <code>{html.escape(comparison.command or 'model.compare.compare(...)')}</code></p>",
+        "<h2>The question</h2>",
+        f"<p>{html.escape(QUESTION)}</p>",
+        f"<p>Every scenario below runs on the same {n} random seeds, so each policy is compared with "
+        f"<b>{html.escape(comparison.names[0])}</b> seed by seed (paired differences). A difference is called clear when its "
+        "95% confidence interval excludes zero.</p>",
+        "<h2>What we found</h2>",
+        *reading(comparison),
+        "<h2>The scenarios</h2><table><tr><th>scenario</th><th>what it is</th>"
+        f"<th>what it changes from {html.escape(comparison.names[0])}</th></tr>",
+    ]
+    for name in comparison.names:
+        changed = "<br>".join(f"<code>{html.escape(d)}</code>" for d in diffs[name]) or ("(the reference)" if name == comparison.names[0] else "nothing")
+        parts.append(f"<tr><th>{html.escape(name)}</th><td>{html.escape(comparison.descriptions.get(name, ''))}</td><td>{changed}</td></tr>")
+    parts += [
+        "</table>",
+        f"<h2>Results: mean of the {span.replace('steps', 'months')}</h2>",
+        f"<p>Each cell: the mean over seeds of the metric averaged over the {span.replace('steps', 'months')} of the run, its 95% confidence interval in "
+        f"brackets, and, in blue, the paired difference from {html.escape(comparison.names[0])} with its interval.</p>",
+        _table(comparison, span),
+        "<h2>Results: the final month</h2>",
+        _table(comparison, "final"),
+        "<h2>Figures</h2>",
+        "<p>Each line is a scenario's mean over seeds, the shaded band its 95% confidence interval; dotted vertical lines mark "
+        "the models' retraining. A log scale is used where a value falls below a few percent of its peak.</p>",
+    ]
+    for metric, path in figures.items():
+        parts.append(f"<h3>{html.escape(HEADLINE.get(metric, metric))}</h3>{_img(path)}")
+    parts += [
+        "<h2>Caveats</h2><ul>",
+        f"<li>{n} seeds per scenario; {steps} months (one step is one month); the intervals are t-based 95% intervals over seeds.</li>",
+        *(f"<li>{html.escape(c)}</li>" for c in LEAVES_OUT),
+        "</ul></body></html>",
+    ]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,386 @@
+"""Comparisons over common seeds: the statistics, the runs, the files and the command line.
+
+The statistics are checked against independent computations and, for the intervals'
+coverage, against a synthetic case with a known mean. The runs and files use a tiny scenario
+(a 1,500-item archive, 40 creators, 8 steps), through ``run.main`` in-process.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import run as cli
+from model import compare, library, report
+from model.runner import run as run_scenario
+from model.scenario import ScenarioError, load
+
+TINY = """\
+# A tiny world for tests.
+[run]
+steps = 8
+window = 3
+
+[world]
+archive_items = 1500
+dim = 2
+
+[humans]
+count = 40
+
+[ai]
+models = 2
+train_size = 400
+retrain_every = 3
+items_per_step = 20.0
+
+[platform]
+attention = 80.0
+"""
+RESERVE = TINY.replace("# A tiny world for tests.", "# The tiny world with a human reserve.") + "\n[policy]\nhuman_reserve = 0.3\n"
+
+# -- statistics ----------------------------------------------------------------------------------
+
+
+def test_mean_ci_is_the_t_interval_over_the_finite_values():
+    x = np.array([0.3, 1.2, -0.4, 2.2, 0.9, np.nan])
+    ci = compare.mean_ci(x)
+    finite = x[np.isfinite(x)]
+    low, high = stats.t.interval(0.95, len(finite) - 1, loc=finite.mean(), scale=stats.sem(finite))
+    assert ci.n == 5 and ci.mean == pytest.approx(finite.mean())
+    assert (ci.low, ci.high) == pytest.approx((low, high), rel=1e-12)
+    one = compare.mean_ci([4.0])
+    assert one.mean == 4.0 and np.isnan(one.low) and np.isnan(one.high)
+    assert compare.mean_ci([np.nan]).n == 0
+
+
+def test_paired_difference_uses_only_complete_pairs():
+    a = np.array([1.0, 2.0, np.nan, 4.0])
+    b = np.array([0.5, 1.0, 3.0, np.nan])
+    d = compare.paired_difference(a, b)
+    assert d.n == 2 and d.mean == pytest.approx(0.75)
+    with pytest.raises(ValueError):
+        compare.paired_difference([1.0, 2.0], [1.0])
+
+
+def _coverage(interval, samples, truth) -> float:
+    hits = [(c.low <= truth <= c.high) for c in map(interval, samples)]
+    return float(np.mean(hits))
+
+
+def test_intervals_cover_the_true_mean_at_their_nominal_rate():
+    """2,000 synthetic samples of 10 values with a known mean: about 95% of the intervals hold it.
+
+    The tolerance is 3 binomial standard errors of a 95% rate over 2,000 trials (0.0146); a
+    normal-quantile interval, too narrow for 10 values (about 92%), fails the same check.
+    """
+    rng = np.random.default_rng(20261126)
+    reps, n, mean, sd = 2000, 10, 3.0, 2.0
+    tol = 3 * np.sqrt(0.95 * 0.05 / reps)
+    samples = rng.normal(mean, sd, size=(reps, n))
+    assert abs(_coverage(compare.mean_ci, samples, mean) - 0.95) <= tol
+
+    # paired: a common per-seed part (the seed's luck) plus a policy effect of 0.4 with its own noise
+    luck = rng.normal(0, 5.0, size=(reps, n))
+    a, b = luck + rng.normal(0.4, 1.0, size=(reps, n)), luck + rng.normal(0.0, 1.0, size=(reps, n))
+    pairs = np.stack([a, b], axis=1)
+    assert abs(_coverage(lambda p: compare.paired_difference(p[0], p[1]), pairs, 0.4) - 0.95) <= tol
+
+    def z_interval(x):  # what the check rejects
+        half = 1.96 * x.std(ddof=1) / np.sqrt(len(x))
+        return compare.Interval(x.mean(), x.mean() - half, x.mean() + half, len(x))
+
+    assert _coverage(z_interval, samples, mean) < 0.95 - tol
+
+
+def synthetic_runs(steps=20, seeds=(1, 2, 3, 4)) -> pd.DataFrame:
+    """Two scenarios; B is A plus 0.5 at every step of every seed, A varies a lot between seeds."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for seed in seeds:
+        level = rng.normal(0, 10)
+        for step in range(steps + 1):
+            value = level + 0.1 * step + rng.normal(0, 1)
+            rows.append(("A", seed, step, value))
+            rows.append(("B", seed, step, value + 0.5))
+    runs = pd.DataFrame(rows, columns=["scenario", "seed", "step", "originality_index"])
+    return runs.sort_values(["scenario", "seed", "step"], kind="stable").reset_index(drop=True)
+
+
+def test_summary_pairs_seeds_and_averages_the_last_steps():
+    runs = synthetic_runs()
+    s = compare.summarize(runs, ["originality_index"], last=12)
+    assert list(s["statistic"].unique()) == ["final", "last 12 steps"]
+    b_last = s[(s.scenario == "B") & (s.statistic == "last 12 steps")].iloc[0]
+    # the difference is exactly 0.5 on every seed: a paired interval of zero width, far narrower
+    # than the interval of B's own mean, which carries the seeds' different levels
+    assert b_last["diff"] == pytest.approx(0.5) and b_last["diff_high"] - b_last["diff_low"] == pytest.approx(0, abs=1e-9)
+    assert b_last["ci_high"] - b_last["ci_low"] > 5
+    # recomputed by hand: per seed, the mean of steps 9..20
+    per_seed = runs[(runs.scenario == "B") & (runs.step >= 9)].groupby("seed")["originality_index"].mean()
+    assert b_last["mean"] == pytest.approx(per_seed.mean())
+    final = runs[(runs.scenario == "A") & (runs.step == 20)]["originality_index"]
+    a_final = s[(s.scenario == "A") & (s.statistic == "final")].iloc[0]
+    assert a_final["mean"] == pytest.approx(final.mean()) and a_final["seeds"] == 4
+
+
+def test_band_is_the_interval_at_each_step():
+    runs = synthetic_runs()
+    b = compare.band(runs, "originality_index")
+    row = b[(b.scenario == "A") & (b.step == 7)].iloc[0]
+    ci = compare.mean_ci(runs[(runs.scenario == "A") & (runs.step == 7)]["originality_index"])
+    assert (row["mean"], row["low"], row["high"]) == pytest.approx((ci.mean, ci.low, ci.high))
+
+
+def test_headline_metrics_missing_from_the_runs_are_skipped():
+    assert compare.headline(["step", "originality_index", "active_humans"]) == ["originality_index", "active_humans"]
+    assert "ideas_rarefied" in compare.HEADLINE and "ai_attention_share" in compare.HEADLINE
+
+
+def test_seed_list():
+    assert compare.seed_list(3) == [1, 2, 3]
+    assert compare.seed_list([5, 2]) == [5, 2]
+    for bad in (0, [1, 1], []):
+        with pytest.raises(ValueError):
+            compare.seed_list(bad)
+
+
+# -- folder names --------------------------------------------------------------------------------
+
+
+def test_folder_names_reflect_every_override_and_are_stable():
+    assert library.folder_name("baseline") == "baseline"
+    readme = library.folder_name("baseline", {"ai.temperature": 0.8, "run.steps": 100, "run.seed": 7})
+    assert readme == "baseline--seed7--steps100--ai.temperature0.8"
+    assert library.folder_name("baseline", {"run.seed": 7, "ai.temperature": 0.8, "run.steps": 100}) == readme
+    assert library.folder_name("baseline", {"ai.temperature": 0.9}) != library.folder_name("baseline", {"ai.temperature": 0.8})
+    assert library.folder_name("x", {"policy.data_regime": "a b/c"}) == "x--policy.data_regimea_b_c"
+    many = {f"policy.key{i}": i / 7 for i in range(12)}
+    long = library.folder_name("baseline", many)
+    assert len(long) <= library.MAX_NAME and re.search(r"-[0-9a-f]{8}$", long)
+    assert long == library.folder_name("baseline", dict(reversed(list(many.items()))))
+    assert long != library.folder_name("baseline", {**many, "policy.key0": 1})
+
+
+def test_names_resolve_to_library_files_and_paths_stay_paths(tmp_path):
+    assert library.resolve("human_reserve").resolve() == library.LIBRARY / "human_reserve.toml"
+    assert library.resolve("some/where.toml") == Path("some/where.toml")
+    with pytest.raises(ScenarioError, match="nosuch: unknown scenario; allowed: baseline, "):
+        library.resolve("nosuch")
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    (tmp_path / "tiny.toml").write_text(TINY)
+    (tmp_path / "reserve.toml").write_text(RESERVE)
+    (tmp_path / "broken.toml").write_text(TINY.replace("[ai]\n", "[ai]\nmodelz = 3\n"))
+    (tmp_path / "longer.toml").write_text(TINY.replace("steps = 8", "steps = 9"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def call(argv, capfd):
+    code = cli.main([str(a) for a in argv])
+    out, err = capfd.readouterr()
+    return code, out, err
+
+
+def pixels_per_metre(path: Path) -> int:
+    data = path.read_bytes()
+    at = data.index(b"pHYs")
+    x, y, unit = struct.unpack(">IIB", data[at + 4 : at + 13])
+    assert unit == 1
+    return min(x, y)
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """One comparison with --jobs 1 into the default folder, one with --jobs 2 into --out (once per module)."""
+    root = tmp_path_factory.mktemp("compare")
+    (root / "tiny.toml").write_text(TINY)
+    (root / "reserve.toml").write_text(RESERVE)
+    args = ["compare", "tiny.toml", "reserve.toml", "--seeds", "3", "--quiet"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        codes = cli.main(args + ["--jobs", "1"]), cli.main(args + ["--jobs", "2", "--out", str(root / "pooled")])
+    return root, codes
+
+
+def test_jobs_1_and_2_write_identical_runs(compared):
+    workdir, codes = compared
+    assert codes == (0, 0)
+    default = workdir / "results" / "compare--tiny+reserve--seeds3"
+    assert (default / "runs.csv").read_bytes() == (workdir / "pooled" / "runs.csv").read_bytes()
+    assert (default / "summary.csv").read_bytes() == (workdir / "pooled" / "summary.csv").read_bytes()
+
+
+def test_runs_csv_holds_every_run_in_scenario_and_seed_order(compared):
+    workdir, _ = compared
+    runs = pd.read_csv(workdir / "pooled" / "runs.csv")
+    assert list(runs.columns[:3]) == ["scenario", "seed", "step"]
+    assert list(dict.fromkeys(runs["scenario"])) == ["tiny", "reserve"]
+    assert runs.groupby("scenario", sort=False)["seed"].apply(lambda s: list(dict.fromkeys(s))).tolist() == [[1, 2, 3]] * 2
+    # a block of rows is exactly that run, made on its own
+    ts = run_scenario(load(workdir / "reserve.toml"), seed=2).timeseries
+    block = runs[(runs.scenario == "reserve") & (runs.seed == 2)].drop(columns=["scenario", "seed"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(block, pd.read_csv(pd.io.common.StringIO(ts.to_csv(index=False))), check_dtype=False)
+
+
+def test_summary_csv_agrees_with_runs_csv(compared):
+    workdir, _ = compared
+    runs = pd.read_csv(workdir / "pooled" / "runs.csv")
+    summary = pd.read_csv(workdir / "pooled" / "summary.csv")
+    row = summary[(summary.scenario == "reserve") & (summary.metric == "originality_index") & (summary.statistic == "final")].iloc[0]
+    final = runs[runs.step == 8].pivot(index="seed", columns="scenario", values="originality_index")
+    diff = final["reserve"] - final["tiny"]
+    half = stats.t.ppf(0.975, 2) * diff.std(ddof=1) / np.sqrt(3)
+    assert row["seeds"] == 3 and row["mean"] == pytest.approx(final["reserve"].mean())
+    assert (row["diff"], row["diff_low"], row["diff_high"]) == pytest.approx((diff.mean(), diff.mean() - half, diff.mean() + half))
+    assert set(summary["metric"]) == set(compare.headline(runs.columns))
+    table = (workdir / "pooled" / "summary.md").read_text().splitlines()
+    assert len(table) == 4 and table[2].startswith("| `tiny` |") and table[3].startswith("| `reserve` |")
+    shown = f"{row['diff']:.3f}".replace("-", "\u2212")
+    assert shown not in table[3]  # the table shows the last 12 steps, not the final step ...
+    last = summary[(summary.scenario == "reserve") & (summary.metric == "originality_index") & (summary.statistic != "final")].iloc[0]
+    assert f"{last['mean']:.3f} [{last['ci_low']:.3f}, {last['ci_high']:.3f}]" in table[3]  # ... with its interval
+
+
+def test_figures_and_the_self_contained_brief(compared):
+    workdir, _ = compared
+    out = workdir / "pooled"
+    metrics = compare.headline(pd.read_csv(out / "runs.csv", nrows=1).columns)
+    figures = sorted(out.glob("figure-*.png"))
+    assert [p.name for p in figures] == sorted(f"figure-{m}.png" for m in metrics)
+    for path in figures:
+        assert pixels_per_metre(path) >= 150 / 0.0254 - 1  # at least 150 dpi
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == len(figures)
+    assert not re.search(r"(src|href)=\"(?!data:)", page) and "<script" not in page and "<link" not in page and "@import" not in page
+    for text in ("tiny", "reserve", "The question", "Caveats", "3 seeds", "policy.human_reserve = 0.3", "python run.py compare tiny.toml reserve.toml"):
+        assert text in page, text
+    assert {p.name for p in out.glob("scenario-*.toml")} == {"scenario-tiny.toml", "scenario-reserve.toml"}
+    assert load(out / "scenario-reserve.toml") == load(workdir / "reserve.toml")
+
+
+BAD = {
+    "unknown scenario name": (["compare", "tiny.toml", "nosuch"], ["nosuch", "unknown scenario", "baseline"]),
+    "--seeds 1": (["compare", "tiny.toml", "--seeds", "1"], ["--seeds 1", "at least 2"]),
+    "--seeds 0": (["compare", "tiny.toml", "--seeds", "0"], ["--seeds 0"]),
+    "--seeds abc": (["compare", "tiny.toml", "--seeds", "abc"], ["--seeds", "abc"]),
+    "--jobs 0": (["compare", "tiny.toml", "--jobs", "0"], ["--jobs 0"]),
+    "scenario file with an error": (["compare", "tiny.toml", "broken.toml"], ["broken.toml", "ai.modelz"]),
+    "missing file": (["compare", "tiny.toml", "missing.toml"], ["missing.toml", "not found"]),
+    "bad --set": (["compare", "tiny.toml", "--set", "ai.top_p=2"], ["tiny.toml", "ai.top_p", "(0, 1]"]),
+    "--steps -1": (["compare", "tiny.toml", "--steps", "-1"], ["run.steps", "integer >= 0"]),
+    "different horizons": (["compare", "tiny.toml", "longer.toml"], ["run.steps", "tiny 8", "longer 9"]),
+    "a scenario twice": (["compare", "tiny.toml", "tiny.toml"], ["tiny", "once"]),
+    "no scenario": (["compare"], ["SCENARIO"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(workdir, capfd, case):
+    argv, must = BAD[case]
+    before = sorted(p.name for p in workdir.iterdir())
+    code, out, err = call(argv, capfd)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    for text in must:
+        assert text in err, (text, err)
+    assert sorted(p.name for p in workdir.iterdir()) == before  # not even results/
+
+
+def test_run_accepts_a_library_name(monkeypatch, capfd):
+    """``run.py run human_reserve`` means scenarios/human_reserve.toml (checked up to the run itself)."""
+    seen = {}
+
+    def fake_run(scenario, progress=False):
+        seen["scenario"] = scenario
+        raise SystemExit(0)
+
+    monkeypatch.setattr("model.runner.run", fake_run)
+    monkeypatch.chdir(library.LIBRARY.parent)
+    with pytest.raises(SystemExit):
+        cli.main(["run", "human_reserve", "--quiet", "--out", "/tmp/never-written-by-this-test"])
+    assert seen["scenario"] == load(library.LIBRARY / "human_reserve.toml")
+    assert not Path("/tmp/never-written-by-this-test").exists()
+
+
+def test_list_prints_every_scenario_with_its_first_comment_line(capfd):
+    code, out, err = call(["list"], capfd)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    files = sorted(library.LIBRARY.glob("*.toml"))
+    assert len(lines) == len(files)
+    for path in files:
+        first = next(line for line in path.read_text().splitlines() if line.strip("# "))
+        assert any(line.split()[0] == path.stem and line.endswith(first.lstrip("# ").strip()) for line in lines), path.name
+
+
+# -- figures -------------------------------------------------------------------------------------
+
+
+def _all_axes_labelled(fig):
+    for ax in fig.axes:
+        assert ax.get_xlabel() and ax.get_ylabel(), ax.get_title()
+        legend = ax.get_legend()
+        if legend is not None:
+            assert min(t.get_fontsize() for t in legend.get_texts()) >= 9
+
+
+def _y_fill(ax) -> float:
+    """Share of the y axis that the plotted data span (in log space on a log axis)."""
+    ys = np.concatenate([np.asarray(line.get_ydata(), float) for line in ax.get_lines() if len(line.get_xdata()) > 2] or [np.zeros(0)])
+    for coll in ax.collections:
+        for path in coll.get_paths():
+            ys = np.concatenate([ys, path.vertices[:, 1]])
+    ys = ys[np.isfinite(ys)]
+    lo, hi = ax.get_ylim()
+    if ax.get_yscale() == "log":
+        ys, lo, hi = np.log(ys[ys > 0]), np.log(lo), np.log(hi)
+    return (ys.max() - ys.min()) / (hi - lo)
+
+
+def test_run_figures_name_the_run_label_axes_mark_retraining_and_fill_their_panels(tmp_path):
+    scenario = load(library.LIBRARY / "baseline.toml").with_overrides(
+        {"run.steps": 40, "run.window": 5, "world.archive_items": 3000, "humans.count": 100, "ai.train_size": 1000, "ai.retrain_every": 8, "platform.attention": 200.0}
+    )
+    ts = run_scenario(scenario, seed=4).timeseries
+    opts = {"title": "baseline (run.steps = 40) · seed 4", "retrain_every": 8, "window": 5}
+    shares, originality = report.plot_shares(ts, tmp_path / "s.png", **opts), report.plot_originality(ts, tmp_path / "o.png", **opts)
+    for fig in (shares, originality):
+        assert "baseline" in fig._suptitle.get_text() and "seed 4" in fig._suptitle.get_text()
+        _all_axes_labelled(fig)
+        for ax in fig.axes:
+            assert _y_fill(ax) >= 0.5, ax.get_title()
+            marks = [line.get_xdata()[0] for line in ax.get_lines() if line.get_gid() == "retraining"]
+            assert marks == [8, 16, 24, 32, 40], ax.get_title()
+    training = next(line for line in shares.axes[0].get_lines() if line.get_label() == "human share of training sets")
+    assert training.get_drawstyle() == "steps-post" and shares.axes[0].get_ylim()[1] > 1.0
+    assert shares.axes[1].get_yscale() == "log"
+    lines = {line.get_label(): line for ax in originality.axes for line in ax.get_lines()}
+    assert min(lines["originality index"].get_xdata()) == 1  # not step 0, the archive
+    assert min(lines["distinct ideas"].get_xdata()) == 5  # once the window of 5 steps is full
+    assert pixels_per_metre(tmp_path / "o.png") >= 150 / 0.0254 - 1
+
+
+def test_a_collapse_below_a_few_percent_is_drawn_on_a_log_scale():
+    assert report.collapses([1.0, 0.5, 0.002]) and not report.collapses([1.0, 0.5, 0.2])
+    assert not report.collapses([np.nan, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("steps", [0, 2])
+def test_runs_shorter_than_the_window_still_draw(tmp_path, steps):
+    """A run that ends before the recent window is full draws what it has (and step 0 alone is no error)."""
+    result = run_scenario(load(library.LIBRARY / "baseline.toml").with_overrides({**library.QUICK, "run.steps": steps}), seed=1)
+    written = report.write(result, tmp_path / "out", label="quick")
+    assert {p.name for p in written} >= {"shares.png", "originality.png"}
