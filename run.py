@@ -212,7 +212,9 @@ def cmd_compare(args) -> int:
     command += "".join(f" --set {text}" for text in args.set)
     result = compare.compare(scenarios, seeds, jobs, progress=not args.quiet, descriptions=descriptions, command=command)
     try:
-        compare.write(result, out)
+        with interrupts.deferred():  # the comparison folder appears whole or not at all
+            compare.write(result, out)
+            interrupts.saved(f"the comparison is complete in {out}/")
     except OSError as error:
         raise UsageError(f"--out {out}: cannot write the comparison: {error.strerror or error}") from None
     if not args.quiet:

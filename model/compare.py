@@ -23,7 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 from tqdm.auto import tqdm
 
+from model import interrupts
 from model.runner import run
 from model.scenario import Scenario
 
@@ -174,14 +175,14 @@ def run_many(scenarios: Mapping[str, Scenario], seeds: Sequence[int], jobs: int 
                 bar.update()
         else:
             context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-            with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
+            with interrupts.worker_pool(min(jobs, len(tasks)), context) as pool:  # workers leave Ctrl-C to us
                 futures = {pool.submit(_run_one, (scenario, seed)): i for i, (_, scenario, seed) in enumerate(tasks)}
                 try:
                     for future in as_completed(futures):
                         results[futures[future]] = future.result()
                         bar.update()
                 except BaseException:
-                    pool.shutdown(cancel_futures=True)
+                    interrupts.abandon(pool)  # an interrupt stops the runs at once
                     raise
     frames = []
     for (name, _, seed), ts in zip(tasks, results):

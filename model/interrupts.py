@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -83,6 +84,37 @@ def deferred() -> Iterator[None]:
             signal.signal(s, handler)
         if pending:
             signal.raise_signal(pending[0])
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def worker_pool(workers: int, mp_context) -> ProcessPoolExecutor:
+    """A process pool whose workers leave Ctrl-C to this process.
+
+    A terminal's Ctrl-C reaches the whole process group; a worker that took it would print a
+    traceback of its own. The workers start now, while this process ignores SIGINT, so they
+    inherit "ignore" from their first instruction (a spawned child keeps an ignored signal
+    ignored, while importing too); the initializer makes sure of it. Stop it with :func:`abandon`
+    on an interrupt.
+    """
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_ignore_ctrl_c)
+        for _ in range(workers):  # with spawn, each submit to a busy pool starts one more worker
+            pool.submit(int)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return pool
+
+
+def abandon(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: cancel what has not started and end the workers (after an interrupt)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _quiet_stdout() -> None:

@@ -9,13 +9,11 @@ same either way, in seed order.
 from __future__ import annotations
 
 import multiprocessing
-import signal
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from typing import Self
 
 import numpy as np
 
+from model import interrupts
 from model.ecosystem import ContentEcosystem
 from model.scenario import Scenario
 from model.web import AI, HUMAN
@@ -97,12 +95,7 @@ class Runner:
         self._pool = None
         if self.jobs > 1:
             # spawn: no fork of a process that may hold threads; workers import the model once.
-            # The workers start now, with Ctrl-C ignored from their first instruction: a terminal's
-            # Ctrl-C reaches the whole process group, and the parent alone answers it, in one line.
-            with _ctrl_c_ignored():
-                self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
-                for _ in range(self.jobs):  # with spawn, each submit to a busy pool starts one worker
-                    self._pool.submit(int)
+            self._pool = interrupts.worker_pool(self.jobs, multiprocessing.get_context("spawn"))
 
     def seeds(self, scenario: Scenario, seeds, trace: str, stop: str | None = None) -> np.ndarray:
         """Array (seeds, steps + 1, width): one trace per seed, in seed order."""
@@ -118,9 +111,9 @@ class Runner:
         """Shut the pool down; with ``abandon`` (an interrupt), stop the workers at once."""
         if self._pool is not None:
             if abandon:
-                for process in list((getattr(self._pool, "_processes", None) or {}).values()):
-                    process.terminate()
-            self._pool.shutdown(cancel_futures=abandon)
+                interrupts.abandon(self._pool)
+            else:
+                self._pool.shutdown()
             self._pool = None
 
     def __enter__(self) -> Self:
@@ -128,21 +121,3 @@ class Runner:
 
     def __exit__(self, exc_type, *exc) -> None:
         self.close(abandon=exc_type is not None)
-
-
-def _ignore_ctrl_c() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-@contextmanager
-def _ctrl_c_ignored():
-    """Ignore SIGINT in this process while the block starts child processes, which inherit it."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals are not ours to change
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
