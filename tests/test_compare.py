@@ -303,7 +303,7 @@ def test_run_accepts_a_library_name(monkeypatch, capfd):
     """``run.py run human_reserve`` means scenarios/human_reserve.toml (checked up to the run itself)."""
     seen = {}
 
-    def fake_run(scenario, progress=False):
+    def fake_run(scenario, progress=False, **checkpointing):
         seen["scenario"] = scenario
         raise SystemExit(0)
 
