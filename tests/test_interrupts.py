@@ -149,3 +149,30 @@ def test_ctrl_c_to_validate_and_its_worker_pool(tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail("worker processes outlived the interrupted validate")
+
+
+def test_compare_interrupted_says_nothing_was_saved(tmp_path, monkeypatch, capsys):
+    from model import compare
+
+    def interrupted(*args, **kwargs):
+        raise interrupts.Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(compare, "compare", interrupted)
+    out = tmp_path / "cmp"
+    assert cli.main(["compare", "baseline", "accumulate", "--seeds", "2", "--steps", "2", "--out", str(out), "--quiet"]) == 143
+    err = capsys.readouterr().err
+    _one_line(err)
+    assert "nothing was saved" in err and not out.exists()
+
+
+def test_pool_workers_ignore_ctrl_c_from_the_start():
+    import multiprocessing
+
+    pool = interrupts.worker_pool(2, multiprocessing.get_context("spawn"))
+    try:
+        seen = {pool.submit(signal.getsignal, signal.SIGINT).result(timeout=120) for _ in range(4)}
+        assert seen == {signal.SIG_IGN}
+        assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # this process still answers Ctrl-C
+        assert len(pool._processes) == 2  # every worker was started while Ctrl-C was ignored
+    finally:
+        interrupts.abandon(pool)
