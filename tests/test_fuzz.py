@@ -274,3 +274,28 @@ def test_bad_sweep_files(capsys, blob):
         path = root / "sweep.toml"
         path.write_bytes(blob if isinstance(blob, bytes) else blob.encode())
         refused(capsys, ["sweep", str(path), "--out", str(root / "out"), "--quiet"], root)
+
+
+# -- practical limits -------------------------------------------------------------------------------
+
+
+def test_shipped_scenarios_are_inside_the_limits():
+    root = Path(__file__).resolve().parent.parent
+    files = sorted([*root.glob("scenarios/**/*.toml"), *root.glob("benchmarks/*.toml")])
+    assert len(files) > 10
+    for path in files:
+        try:
+            scenario = load(path)
+        except ScenarioError:
+            continue  # not a scenario (a sweep file): the sweep command checks its own
+        limits.check(scenario, str(path))
+
+
+@pytest.mark.parametrize("dotted", sorted(limits.CEILINGS))
+def test_every_ceiling_is_enforced_in_one_line(dotted, tmp_path, capsys):
+    ceiling = limits.CEILINGS[dotted]
+    value = ceiling * 2 if isinstance(ceiling, float) else ceiling + 1
+    path = tmp_path / "big.toml"
+    path.write_text(Scenario().with_overrides(TINY).to_toml())
+    err = refused(capsys, run_argv(path, tmp_path, "--set", f"{dotted}={value!r}"), tmp_path)
+    assert f"{dotted} = " in err and "too large" in err
