@@ -7,6 +7,7 @@
     python run.py compare SCENARIO... [--seeds N] [--steps N] [--jobs N] [--set k=v ...] [--out DIR]
     python run.py keys                              # every scenario key, its default and range
     python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N]   # reproduce the published results
+    python run.py serve [--port P] [--host H]      # the visual server for presenting (app.py)
 
 Bad input exits with status 2 and one line on stderr; nothing is written.
 `validate` exits with status 1 if any check fails.
@@ -63,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 300; 30 with --quick)")
     v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
     v.add_argument("--quiet", action="store_true", help="no progress lines")
+    s = sub.add_parser("serve", help="start the visual server (app.py) for presenting; needs the app extra")
+    s.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1, this machine only)")
     return parser
 
 
@@ -193,6 +197,21 @@ def cmd_validate(args) -> int:
     return 0 if outcome.passed else 1
 
 
+def cmd_serve(args) -> int:
+    """Replace this process with `solara run app.py`, after printing the address."""
+    import importlib.util
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: allowed: 0 to 65535")
+    if importlib.util.find_spec("solara") is None:
+        raise UsageError('serve: the visual server needs the app extra: pip install -e ".[app]"')
+    print(f"serving the visual server at http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
+    command = [sys.executable, "-m", "solara", "run", str(HERE / "app.py"), "--host", args.host, "--port", str(args.port), "--production", "--no-open"]
+    os.chdir(HERE)  # the app finds scenarios/ and viz/ from here
+    os.execv(sys.executable, command)
+    return 0  # not reached
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -209,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_compare(args)
         if args.command == "validate":
             return cmd_validate(args)
+        if args.command == "serve":
+            return cmd_serve(args)
         return cmd_run(args)
     except (ScenarioError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
