@@ -25,6 +25,7 @@ import numpy as np
 
 from model import metrics
 from model.ideas import HumanCulture
+from model.text.draw import cumulative, draw_segments
 from model.text.language import Language, load
 from model.web import ARCHIVE_AUTHOR, HUMAN, Items
 
@@ -66,7 +67,7 @@ class TextCulture(HumanCulture):
         V = self.language.size
         self.counts = np.zeros(V, np.int64)
         self.centroids = world.idea_spread * rng.standard_normal((V, world.dim))
-        self._cdfs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._cdfs: dict = {}  # sampling tables, built on first use
         if self.language.is_chain:
             self.held_out = self.draw_documents(np.ones(HELD_OUT_DOCS), rng)
         else:
@@ -79,57 +80,66 @@ class TextCulture(HumanCulture):
     def draw_documents(self, originality: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Token matrix (m, L) of new human documents, one per entry of ``originality``."""
         m, L = len(originality), self.doc_tokens
-        out = np.empty((m, L), np.int32)
         level = level_of(originality)
+        u = rng.random((m, L))
+        if self.language.is_chain:
+            return self._walk(u, level)
+        out = np.empty((m, L), np.int32)
         for k in np.unique(level):  # a handful of levels; each is vectorized over its documents
             rows = np.flatnonzero(level == k)
-            u = rng.random((len(rows), L))
-            out[rows] = self._walk(u, int(k)) if self.language.is_chain else self._windows(u[:, 0], int(k))
+            out[rows] = self._windows(u[rows, 0], int(k))
         return out
 
-    def _walk(self, u: np.ndarray, k: int) -> np.ndarray:
-        """Walks of the bigram chain at temperature level ``k``, one uniform per token."""
+    def _walk(self, u: np.ndarray, level: np.ndarray) -> np.ndarray:
+        """Walks of the bigram chain, each at its temperature level, one uniform per token.
+
+        The tempered tables of all levels lie end to end (each normalized), so one draw per
+        position serves every document whatever its level.
+        """
         lang = self.language
-        start, trans = self._cdf(k)
+        start, trans = self._chain_tables()
+        V, nnz = lang.size, len(lang.successor)
         n, L = u.shape
         tokens = np.empty((n, L), np.int32)
-        current = _search(start, u[:, 0])
+        s_lo = level * V
+        current = draw_segments(start, s_lo, s_lo + V, u[:, 0]) - s_lo
         tokens[:, 0] = current
+        t_off = level * nnz
         for i in range(1, L):
             lo, hi = lang.indptr[current], lang.indptr[current + 1]
-            total = trans[hi] - trans[lo]
-            nxt = np.searchsorted(trans, trans[lo] + u[:, i] * total, side="right") - 1
-            nxt = lang.successor[np.minimum(np.clip(nxt, lo, np.maximum(hi - 1, lo)), len(lang.successor) - 1)]
             dead = hi == lo  # no successor: start afresh from the unigram
+            lo, hi = np.where(dead, 0, lo), np.where(dead, 1, hi)  # any segment: a dead end's draw is replaced below
+            j = draw_segments(trans, t_off + lo, t_off + hi, u[:, i]) - t_off
+            current = lang.successor[np.minimum(j, nnz - 1)].astype(np.int64)
             if dead.any():
-                nxt = np.where(dead, _search(start, u[:, i]), nxt)
-            current = nxt.astype(np.int64)
+                current[dead] = draw_segments(start, s_lo[dead], s_lo[dead] + V, u[dead, i]) - s_lo[dead]
             tokens[:, i] = current
         return tokens
 
+    def _chain_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative tempered weights of every level end to end: (start distributions, transitions)."""
+        if not self._cdfs:
+            lang = self.language
+            inv = 1.0 / LEVELS[:, None]
+            start = lang.unigram[None, :] ** inv
+            # Each transition row's weights are normalized by the row's largest count first: a
+            # row's distribution does not change, and no level's numbers dwarf another's.
+            row_max = np.maximum.reduceat(lang.count, lang.indptr[:-1].clip(max=len(lang.count) - 1))
+            rel = lang.count / np.repeat(row_max, np.diff(lang.indptr))
+            self._cdfs[0] = (cumulative((start / start.sum(axis=1, keepdims=True)).ravel()), cumulative((rel[None, :] ** inv).ravel()))
+        return self._cdfs[0]
+
     def _windows(self, u: np.ndarray, k: int) -> np.ndarray:
         """Windows of the corpus's training part, drawn with tempered weights at level ``k``."""
-        start, _ = self._cdf(k)
-        first = _search(start, u)
-        return self.language.train[first[:, None] + np.arange(self.doc_tokens)]
-
-    def _cdf(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Cumulative weights at temperature level ``k``: (start distribution, chain transitions or nothing)."""
         if k not in self._cdfs:
-            inv = 1.0 / LEVELS[k]
+            # p(window)^(1/tau - 1) under the unigram: exp((1 - 1/tau) * window surprisal), stably.
             lang = self.language
-            if lang.is_chain:
-                start = lang.unigram**inv
-                trans = np.concatenate([[0.0], np.cumsum(lang.count**inv)])
-            else:
-                # p(window)^(1/tau - 1) under the unigram: exp((1 - 1/tau) * window surprisal), stably.
-                surprisal = -np.log(lang.unigram)[lang.train]
-                windows = np.convolve(surprisal, np.ones(self.doc_tokens), mode="valid")
-                log_w = (1.0 - inv) * windows
-                start = np.exp(log_w - log_w.max())
-                trans = np.zeros(1)
-            self._cdfs[k] = (np.cumsum(start), trans)
-        return self._cdfs[k]
+            surprisal = -np.log(lang.unigram)[lang.train]
+            log_w = (1.0 - 1.0 / LEVELS[k]) * np.convolve(surprisal, np.ones(self.doc_tokens), mode="valid")
+            self._cdfs[k] = cumulative(np.exp(log_w - log_w.max()))
+        cum = self._cdfs[k]
+        first = draw_segments(cum, np.zeros(len(u), np.int64), np.full(len(u), len(cum) - 1), u)
+        return self.language.train[first[:, None] + np.arange(self.doc_tokens)]
 
     def draw(self, originality, rng):
         return topics(self.draw_documents(originality, rng))
@@ -162,8 +172,3 @@ class TextCulture(HumanCulture):
     def human_variance(self) -> float:
         """Per-dimension variance of human documents' vectors: noise plus the content spread of held-out text."""
         return self._human_variance
-
-
-def _search(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draws from unnormalized cumulative weights."""
-    return np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), len(cdf) - 1).astype(np.int64)

@@ -102,7 +102,8 @@ def english_bigrams() -> Language:
     """Human English as the bigram chain of symspellpy's bundled counts."""
     with resources.files("symspellpy").joinpath(BIGRAM_FILE).open("rb") as f:
         table = pd.read_csv(f, sep=" ", header=None, names=["a", "b", "c"], keep_default_na=False, dtype={"a": str, "b": str, "c": np.int64})
-    words, codes = np.unique(np.concatenate([table["a"].to_numpy(), table["b"].to_numpy()]), return_inverse=True)
+    codes, words = pd.factorize(np.concatenate([table["a"].to_numpy(), table["b"].to_numpy()]))
+    words = np.asarray(words, dtype=str)
     a, b = codes[: len(table)], codes[len(table) :]
     c = table["c"].to_numpy().astype(np.float64)
     # A word's frequency: its bigram mass, as first and as second word.

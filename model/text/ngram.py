@@ -48,6 +48,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.text.draw import cumulative, draw_segments
+
 #: Documents of the probe sample drawn at each fit (measures only).
 PROBE_DOCS = 500
 #: Prompts continued at every fit for ``samples.md``, and their length in tokens.
@@ -72,11 +74,7 @@ class Level:
     s_indptr: np.ndarray  # sampling table (nucleus, tempered), by row
     s_word: np.ndarray
     s_cum: np.ndarray  # cumulative tempered weights, with a leading 0
-
-    @property
-    def backoff(self) -> np.ndarray:
-        """lambda(h) = D N1+(h .) / c(h): the chance of backing off from each row."""
-        return self.discount * self.types / self.total
+    backoff: np.ndarray  # lambda(h) = D N1+(h .) / c(h): the chance of backing off from each row
 
 
 def discount(counts: np.ndarray) -> float:
@@ -88,11 +86,11 @@ def discount(counts: np.ndarray) -> float:
 def build_level(codes: np.ndarray, counts: np.ndarray, base: int, d: float, temperature: float, top_p: float) -> Level:
     """A level from sorted unique entry codes and their counts."""
     ctx, word = codes // base, codes % base
-    keys, start, types = np.unique(ctx, return_index=True, return_counts=True)
+    keys, start, types = runs(ctx)
     total = np.add.reduceat(counts, start).astype(np.float64)
     row = np.repeat(np.arange(len(keys)), types)
     weight = (counts - d) ** (1.0 / temperature)
-    order = np.lexsort((word, -weight, row))  # by row, most weight first: the nucleus is a prefix
+    order = np.lexsort((-weight, row))  # by row, most weight first (ties by word: the sort is stable): the nucleus is a prefix
     w = weight[order]
     keep = np.ones(len(w), bool)
     if top_p < 1.0:
@@ -103,21 +101,61 @@ def build_level(codes: np.ndarray, counts: np.ndarray, base: int, d: float, temp
         keep = before < top_p * row_total * (1 - 1e-12)
     s_indptr = np.zeros(len(keys) + 1, np.int64)
     np.cumsum(np.bincount(row[order][keep], minlength=len(keys)), out=s_indptr[1:])
-    return Level(keys, total, types, d, codes, counts, s_indptr, word[order][keep].astype(np.int64), np.concatenate([[0.0], np.cumsum(w[keep])]))
+    s_word = word[order][keep].astype(np.int64)
+    return Level(keys, total, types, d, codes, counts, s_indptr, s_word, np.concatenate([[0.0], np.cumsum(w[keep])]), d * types / total)
 
 
-def sample_rows(level: Level, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """A word from each given row's sampling table, by inverse CDF on ``u``."""
-    lo, hi = level.s_indptr[rows], level.s_indptr[rows + 1]
-    c = level.s_cum
-    j = np.searchsorted(c, c[lo] + u * (c[hi] - c[lo]), side="right") - 1
-    return level.s_word[np.clip(j, lo, hi - 1)]
+def runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array, the index of each one's first occurrence, and its count (np.unique without a sort)."""
+    if len(sorted_values) == 0:
+        return sorted_values, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    start = np.flatnonzero(np.concatenate([[True], sorted_values[1:] != sorted_values[:-1]]))
+    return sorted_values[start], start, np.diff(np.append(start, len(sorted_values)))
+
+
+def count_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and their counts, by one in-place sort."""
+    values.sort()
+    keys, _, counts = runs(values)
+    return keys, counts
 
 
 def find(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of each query in sorted ``keys`` and whether it is there."""
     i = np.minimum(np.searchsorted(keys, q), max(len(keys) - 1, 0))
     return i, (keys[i] == q) if len(keys) else np.zeros(len(q), bool)
+
+
+class SamplingTable:
+    """Every level's sampling rows end to end, so one draw per position serves all documents.
+
+    Row ``offset[k] + r`` is row ``r`` of level ``k``; a level whose histories are one word
+    finds its rows through a dense index instead of a search.
+    """
+
+    def __init__(self, levels: list[Level], base: int):
+        self.offset = np.cumsum([0] + [len(lv.keys) for lv in levels])[:-1]
+        shift = np.cumsum([0] + [len(lv.s_word) for lv in levels])
+        self.indptr = np.concatenate([lv.s_indptr[:-1] + s for lv, s in zip(levels, shift)] + [shift[-1:]])
+        self.word = np.concatenate([lv.s_word for lv in levels])
+        self.cum = cumulative(np.concatenate([np.diff(lv.s_cum) / lv.s_cum[-1] for lv in levels]))
+        self.dense = None
+        if len(levels) > 1:
+            self.dense = np.full(base, -1, np.int64)
+            self.dense[levels[1].keys] = np.arange(len(levels[1].keys))
+
+    def rows(self, k: int, level: Level, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row of each history code in level ``k`` and whether it has one."""
+        if k == 0:
+            return np.zeros(len(codes), np.int64), np.ones(len(codes), bool)
+        if k == 1:
+            r = self.dense[codes]
+            return np.maximum(r, 0), r >= 0
+        return find(level.keys, codes)
+
+    def draw(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """A word from each given (global) row."""
+        return self.word[draw_segments(self.cum, self.indptr[rows], self.indptr[rows + 1], u)]
 
 
 class NGramLearner:
@@ -171,7 +209,7 @@ class NGramLearner:
         codes = np.zeros(int(valid.sum()), np.int64)
         for c in cols:
             codes = codes * B + c[valid]
-        top, top_counts = np.unique(codes, return_counts=True)
+        top, top_counts = count_sorted(codes)
         if len(top) == 0:
             raise ValueError("no n-gram survives the capacity cut")
         if n == 1:
@@ -180,9 +218,10 @@ class NGramLearner:
             levels = [build_level(top, top_counts.astype(np.float64), B, discount(top_counts), T, p)]
             types = top
             for k in range(n - 1, 0, -1):  # continuation counts: distinct words before each shorter n-gram
-                types, cont = np.unique(types % B**k, return_counts=True)
+                types, cont = count_sorted(types % B**k)
                 levels.append(build_level(types, cont.astype(np.float64), B, discount(cont), T, p))
             self.levels_ = levels[::-1]  # levels_[k] has histories of k words
+        self._table = SamplingTable(self.levels_, B)
         self._measure()
         return self
 
@@ -195,16 +234,22 @@ class NGramLearner:
             w = np.diff(lv.s_cum)
             self.ideas_, self.probs_ = lv.s_word, w / w.sum()
         else:
-            produced = [lv.s_word for lv in self.levels_]
+            producible = np.zeros(self.V, bool)
+            for lv in self.levels_:
+                producible[lv.s_word] = True
             if self._floor:
-                produced.append(self.vocabulary_)
-            self.ideas_ = np.unique(np.concatenate(produced))
+                producible[self.vocabulary_] = True
+            self.ideas_ = np.flatnonzero(producible)
             share = np.bincount(probe.ravel(), minlength=self.V)[self.ideas_]
             self.probs_ = share / max(share.sum(), 1)
         self.perplexity_ = perplexity(self.log_prob(culture.held_out))
         self.perplexities_.append(self.perplexity_)
         held = culture.held_out[:PROMPTS, :PROMPT_TOKENS]
         self.history_.append(self.sample(len(held), np.random.default_rng(PROMPT_SEED), prefix=held))
+        from model import metrics
+
+        self._variance = culture.item_noise**2 + metrics.dispersion(culture.content(probe)) / culture.dim
+        self._mean_error = self.mean_error(culture.centroids, cached=False)
 
     @property
     def _floor(self) -> bool:
@@ -230,25 +275,23 @@ class NGramLearner:
         start = 0 if prefix is None else prefix.shape[1]
         if start:
             x[:, pad : pad + start] = prefix
-        levels = self.levels_
+        levels, table = self.levels_, self._table
         floor = self._floor
         for i in range(start, L):
             u = rng.random((n, len(levels) + 1))
-            word = np.full(n, -1, np.int64)
+            row = np.full(n, -1, np.int64)
             codes = self._history_codes(x, i)
-            for k in range(len(levels) - 1, -1, -1):  # from the longest history down
-                open_ = np.flatnonzero(word < 0)
-                if not len(open_):
-                    break
-                lv = levels[k]
-                r, found = find(lv.keys, codes[k][open_])
-                found &= lv.s_indptr[r + 1] > lv.s_indptr[r]
-                stay = found & (u[open_, k] >= lv.backoff[r]) if (k or floor) else found
-                rows = open_[stay]
-                word[rows] = sample_rows(lv, r[stay], u[rows, -1])
-            left = word < 0
-            if left.any():  # the uniform floor over the vocabulary it knows
-                word[left] = self.vocabulary_[np.minimum((u[left, -1] * len(self.vocabulary_)).astype(np.int64), len(self.vocabulary_) - 1)]
+            for k in range(len(levels) - 1, -1, -1):  # from the longest history down: the first level that keeps it
+                r, found = table.rows(k, levels[k], codes[k])
+                stay = found & (u[:, k] >= levels[k].backoff[r]) if (k or floor) else found
+                take = stay & (row < 0)
+                row[take] = table.offset[k] + r[take]
+            word = np.empty(n, np.int64)
+            drawn = row >= 0
+            word[drawn] = table.draw(row[drawn], u[drawn, -1])
+            if not drawn.all():  # the uniform floor over the vocabulary it knows
+                vocab = self.vocabulary_
+                word[~drawn] = vocab[np.minimum((u[~drawn, -1] * len(vocab)).astype(np.int64), len(vocab) - 1)]
             x[:, pad + i] = word
         return x[:, pad:].astype(np.int32)
 
@@ -288,12 +331,13 @@ class NGramLearner:
 
     def sampling_variance(self) -> float:
         """Per-dimension variance of its documents' vectors: noise plus the content spread of the probe sample."""
-        from model import metrics
+        return self._variance
 
-        return self.culture.item_noise**2 + metrics.dispersion(self.culture.content(self.probe_)) / self.culture.dim
-
-    def mean_error(self, centroids: np.ndarray) -> float:
+    def mean_error(self, centroids: np.ndarray, cached: bool = True) -> float:
         """Squared distance, per dimension, of its documents' mean content vector from held-out human text's."""
+        if cached and centroids is self.culture.centroids:
+            return self._mean_error
+
         def mean_content(tokens):
             return np.take(centroids, tokens, axis=0).sum(axis=1).mean(axis=0) / np.sqrt(tokens.shape[1])
 
