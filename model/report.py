@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from model.runner import RunResult  # noqa: E402
+from model.text import report as text_report  # noqa: E402
 
 #: Metrics shown in the headline table, with a label each.
 HEADLINE = {
@@ -159,5 +160,6 @@ def write(result: RunResult, out: Path, scenario_file: str | None = None) -> lis
         (staging / "scenario.toml").write_text(result.scenario.to_toml())
         plot_shares(result.timeseries, staging / "shares.png")
         plot_originality(result.timeseries, staging / "originality.png")
+        text_report.write(result, staging)  # the text world: samples.md and its figures
         names = sorted(f.name for f in staging.iterdir())
     return [Path(out) / name for name in names]

@@ -181,6 +181,7 @@ class NGramLearner:
         self.doc_tokens = culture.doc_tokens
         self.history_: list[np.ndarray] = []
         self.perplexities_: list[float] = []
+        self.token_counts_: list[np.ndarray] = []  # tokens of each fit's probe sample
 
     @property
     def is_fitted(self) -> bool:
@@ -242,6 +243,7 @@ class NGramLearner:
             self.ideas_ = np.flatnonzero(producible)
             share = np.bincount(probe.ravel(), minlength=self.V)[self.ideas_]
             self.probs_ = share / max(share.sum(), 1)
+        self.token_counts_.append(np.bincount(probe.ravel(), minlength=self.V))
         self.perplexity_ = perplexity(self.log_prob(culture.held_out))
         self.perplexities_.append(self.perplexity_)
         held = culture.held_out[:PROMPTS, :PROMPT_TOKENS]
