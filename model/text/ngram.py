@@ -22,7 +22,9 @@ tokens. Sampling is vectorized over documents, position by position (a loop of
 ``doc_tokens``), and draws from the interpolated model as the mixture it is: at the highest
 order it keeps a seen continuation with probability ``1 - lambda(h)`` and otherwise backs
 off to the next order, down to the uniform floor. That is exact at ``temperature = 1`` and
-``top_p = 1``. ``temperature`` and ``top_p`` act as in the ideas world on each order's
+``top_p = 1``, except that the floor a model samples spans only the words it has seen in
+training (a model cannot write a word it never met), while the floor it is evaluated with
+spans the whole vocabulary (so its perplexity stays finite). ``temperature`` and ``top_p`` act as in the ideas world on each order's
 distribution of discounted counts in a history (``p**(1/T)``, then the smallest nucleus
 holding ``top_p`` of the mass), and with ``top_p < 1`` the uniform floor, the least probable
 mass of every history, is cut. ``capacity`` keeps the most frequent ``capacity`` tokens of
