@@ -223,8 +223,8 @@ class ContentEcosystem(mesa.Model):
             self._creator_agents.pop(int(creator_id)).remove()
         # Would-be creators enter while what a human item earns covers their cost.
         expected = self.ledger.expected_income
-        if not np.isfinite(expected):
-            expected = self.price + cfg.policy.creator_subsidy
+        if not np.isfinite(expected):  # no human item has been paid yet: one of average novelty
+            expected = self.price * (1.0 + cfg.platform.novelty_premium) + cfg.policy.creator_subsidy
         for creator_id in pop.enter(expected, rng):
             self._creator_agents[int(creator_id)] = HumanCreator(self, int(creator_id))
         pop.adopt(rng, np.array([m.lab for m in self.ai_models if m.learner.is_fitted], np.int64))
