@@ -32,7 +32,7 @@ from model.web import ARCHIVE_AUTHOR, HUMAN, Items
 #: Temperature levels ``2**(k/8)``, k = -4..4; level 4 is temperature 1.
 LEVELS = 2.0 ** (np.arange(-4, 5) / 8.0)
 #: Held-out documents drawn from the bigram chain at setup.
-HELD_OUT_DOCS = 1000
+HELD_OUT_DOCS = 500
 
 
 def level_of(originality: np.ndarray) -> np.ndarray:
