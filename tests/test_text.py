@@ -292,3 +292,13 @@ def test_a_corpus_path_in_a_scenario_file_is_relative_to_that_file(tmp_path, cor
     from model.scenario import load as load_scenario
 
     assert load(load_scenario(folder / "s.toml").world.corpus).size == tiny_culture(corpus).language.size
+
+
+def test_latest_documents_show_human_and_model_text_side_by_side(ran):
+    from model.text.report import latest_documents
+
+    docs = latest_documents(ran, n=3)
+    assert len(docs["human"]) == 3 and len(docs["models"]) == 3
+    last_ai = np.flatnonzero(ran.web.source != 0)[-1]
+    assert docs["models"][-1] == ran.culture.language.decode(ran.web.tokens[last_ai])
+    assert all(len(d.split()) == 20 for d in docs["human"] + docs["models"])

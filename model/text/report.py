@@ -50,6 +50,20 @@ def record(model) -> dict | None:
     }
 
 
+def latest_documents(model, n: int = 3) -> dict[str, list[str]]:
+    """The last ``n`` human and the last ``n`` machine-made (AI or assisted) documents on the web, as text.
+
+    What a live view shows side by side ("what the models write").
+    """
+    web, language = model.web, model.culture.language
+    source = web.source
+    out = {}
+    for label, mask in (("human", source == HUMAN), ("models", source != HUMAN)):
+        rows = np.flatnonzero(mask)[-n:]
+        out[label] = [language.decode(web.tokens[r]) for r in rows]
+    return out
+
+
 def samples_markdown(text: dict) -> str:
     """The prompts' continuations, generation by generation, as Markdown."""
     lines = [
