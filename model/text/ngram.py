@@ -50,6 +50,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model import metrics
+from model.text.culture import topics
 from model.text.draw import cumulative, draw_segments
 
 #: Documents of the probe sample drawn at each fit (measures only).
@@ -197,9 +199,8 @@ class NGramLearner:
             raise ValueError("cannot fit on an empty training set")
         freq = np.bincount(tokens.ravel(), minlength=self.V)
         allowed = np.flatnonzero(freq)
-        if self.capacity and len(allowed) > self.capacity:
-            allowed = np.lexsort((allowed, -freq[allowed]))[: self.capacity]
-            allowed = np.sort(np.flatnonzero(freq)[allowed])
+        if self.capacity and len(allowed) > self.capacity:  # the most frequent, ties by id
+            allowed = np.sort(allowed[np.lexsort((allowed, -freq[allowed]))[: self.capacity]])
         keep = np.zeros(self.V, bool)
         keep[allowed] = True
         self.vocabulary_ = allowed
@@ -250,8 +251,6 @@ class NGramLearner:
         self.perplexities_.append(self.perplexity_)
         held = culture.held_out[:PROMPTS, :PROMPT_TOKENS]
         self.history_.append(self.sample(len(held), np.random.default_rng(PROMPT_SEED), prefix=held))
-        from model import metrics
-
         self._variance = culture.item_noise**2 + metrics.dispersion(culture.content(probe)) / culture.dim
         self._mean_error = self.mean_error(culture.centroids, cached=False)
 
@@ -325,8 +324,6 @@ class NGramLearner:
         self.fit(items.tokens)
 
     def generate(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        from model.text.culture import topics
-
         tokens = self.sample(n, rng)
         return {"idea": topics(tokens), "vec": self.culture.embed(tokens, rng), "tokens": tokens}
 
