@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from model.runner import run  # noqa: E402
-from model.scenario import load  # noqa: E402
-from model.text.culture import TextCulture  # noqa: E402
-from model.text.ngram import NGramLearner  # noqa: E402
+from model.runner import run
+from model.scenario import load
+from model.text.culture import TextCulture
+from model.text.ngram import NGramLearner
 
 BASELINE = ROOT / "scenarios" / "text_baseline.toml"
 
@@ -59,9 +59,9 @@ def main() -> None:
     train = culture.draw_documents(np.ones(20_000), rng)  # a baseline-sized training set
     for order in (2, 3):
         model = NGramLearner(order, culture, top_p=scenario.ai.top_p).fit(train)
-        print(f"model sampling (n = {order}):          {rate(lambda: model.sample(5000, rng), 5000 * L):>12,.0f} tokens/s")
+        print(f"model sampling (n = {order}):          {rate(lambda m=model: m.sample(5000, rng), 5000 * L):>12,.0f} tokens/s")
         fresh = NGramLearner(order, culture, top_p=scenario.ai.top_p)
-        print(f"model fitting (n = {order}, measures): {rate(lambda: fresh.fit(train), train.size):>12,.0f} tokens/s")
+        print(f"model fitting (n = {order}, measures): {rate(lambda m=fresh: m.fit(train), train.size):>12,.0f} tokens/s")
     walls, cpus = [], []
     for _ in range(args.runs):
         cpu = time.process_time()

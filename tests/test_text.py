@@ -240,7 +240,9 @@ def test_the_ideas_world_has_no_token_column():
 
 
 def test_watermark_filtering_works_on_documents():
-    model = ContentEcosystem(small(**{"policy.watermark_share": 1.0, "policy.watermark_tpr": 1.0, "policy.edit_strips_watermark": 0.0}), seed=3)
+    model = ContentEcosystem(
+        small(**{"policy.watermark_share": 1.0, "policy.watermark_tpr": 1.0, "policy.edit_strips_watermark": 0.0}), seed=3
+    )
     while model.running:
         model.step()
     assert model.metrics["human_share_training"] == 1.0

@@ -101,7 +101,9 @@ def check(corpus: str, doc_tokens: int) -> None:
 def english_bigrams() -> Language:
     """Human English as the bigram chain of symspellpy's bundled counts."""
     with resources.files("symspellpy").joinpath(BIGRAM_FILE).open("rb") as f:
-        table = pd.read_csv(f, sep=" ", header=None, names=["a", "b", "c"], keep_default_na=False, dtype={"a": str, "b": str, "c": np.int64})
+        table = pd.read_csv(
+            f, sep=" ", header=None, names=["a", "b", "c"], keep_default_na=False, dtype={"a": str, "b": str, "c": np.int64}
+        )
     codes, words = pd.factorize(np.concatenate([table["a"].to_numpy(), table["b"].to_numpy()]))
     words = np.asarray(words, dtype=str)
     a, b = codes[: len(table)], codes[len(table) :]
@@ -142,7 +144,7 @@ def _corpus(path: str, mtime_ns: int, size: int) -> Language:
     rank = np.empty(len(words), np.int64)
     rank[order] = np.arange(len(words))
     ids = rank[ids].astype(np.int32)
-    cut = len(ids) - max(1, int(round(HELD_OUT * len(ids))))
+    cut = len(ids) - max(1, round(HELD_OUT * len(ids)))
     return Language(
         source=f"{Path(path).name}: {len(ids):,} words, {len(words):,} distinct",
         words=words[order],

@@ -18,11 +18,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from model.text.ngram import PROMPT_TOKENS  # noqa: E402
-from model.web import HUMAN  # noqa: E402
+from model.text.ngram import PROMPT_TOKENS
+from model.web import HUMAN
 
 
 def record(model) -> dict | None:

@@ -979,10 +979,14 @@ def check_text_perplexity(ctx: Context) -> CheckResult:
         comparisons,
         panels,
         notes=[
-            f"Mean perplexity at generation 1: {fmt(float(Pr[:, 0].mean()))}; at generation {G}: replace {fmt(float(Pr[:, -1].mean()))}, "
-            f"accumulate {fmt(float(Pa[:, -1].mean()))}.",
-            f"Under accumulate the mean rise per generation falls as about k^{slope:.2f} over these generations; a run this short "
-            "cannot tell a bounded sum (exponent below −1) from a slow divergence, so the test is the contrast with replace.",
+            (
+                f"Mean perplexity at generation 1: {fmt(float(Pr[:, 0].mean()))}; at generation {G}: replace {fmt(float(Pr[:, -1].mean()))}, "
+                f"accumulate {fmt(float(Pa[:, -1].mean()))}."
+            ),
+            (
+                f"Under accumulate the mean rise per generation falls as about k^{slope:.2f} over these generations; a run this short "
+                "cannot tell a bounded sum (exponent below −1) from a slow divergence, so the test is the contrast with replace."
+            ),
         ],
     )
 
