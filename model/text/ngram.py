@@ -185,7 +185,7 @@ class NGramLearner:
         self.doc_tokens = culture.doc_tokens
         self.history_: list[np.ndarray] = []
         self.perplexities_: list[float] = []
-        self.token_counts_: list[np.ndarray] = []  # tokens of each fit's probe sample
+        self.token_counts_: list[np.ndarray] = []  # tokens of the probe sample of the first fit and of the latest
 
     @property
     def is_fitted(self) -> bool:
@@ -246,7 +246,8 @@ class NGramLearner:
             self.ideas_ = np.flatnonzero(producible)
             share = np.bincount(probe.ravel(), minlength=self.V)[self.ideas_]
             self.probs_ = share / max(share.sum(), 1)
-        self.token_counts_.append(np.bincount(probe.ravel(), minlength=self.V))
+        counts = np.bincount(probe.ravel(), minlength=self.V)
+        self.token_counts_ = [self.token_counts_[0], counts] if self.token_counts_ else [counts]  # the first fit's and the latest
         self.perplexity_ = perplexity(self.log_prob(culture.held_out))
         self.perplexities_.append(self.perplexity_)
         held = culture.held_out[:PROMPTS, :PROMPT_TOKENS]

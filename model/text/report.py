@@ -44,7 +44,7 @@ def record(model) -> dict | None:
         "frequencies": {
             "human text (the archive)": np.bincount(web.tokens[: model.archive_n].ravel(), minlength=V),
             "model 0, generation 1": learner.token_counts_[0],
-            f"model 0, generation {len(learner.token_counts_)}": learner.token_counts_[-1],
+            f"model 0, generation {len(learner.history_)}": learner.token_counts_[-1],
             "AI-made items, last window": np.bincount(web.tokens[lo:hi][machine].ravel(), minlength=V),
         },
     }
