@@ -5,6 +5,7 @@
     python run.py run SCENARIO [--steps N] [--seed S] [--set section.key=value ...] [--out DIR]
     python run.py keys                              # every scenario key, its default and range
     python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N]   # reproduce the published results
+    python run.py sweep SWEEP.toml [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # sweeps, sensitivity, tipping points
 
 Bad input exits with status 2 and one line on stderr; nothing is written.
 `validate` exits with status 1 if any check fails.
@@ -50,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 300; 30 with --quick)")
     v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
     v.add_argument("--quiet", action="store_true", help="no progress lines")
+    w = sub.add_parser("sweep", help="run a sweep file (grid, lhs or sobol) and analyse it: runs.csv, sensitivity, tipping points")
+    w.add_argument("sweep", help="sweep TOML file, e.g. scenarios/sweeps/sobol_levers.toml")
+    w.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
+    w.add_argument("--scheduler", help="a Dask scheduler, tcp://host:port, or 'local' for a Dask LocalCluster (default: a local process pool)")
+    w.add_argument("--out", type=Path, help="output folder (default: results/sweeps/<sweep name>)")
+    w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out: run only the missing runs")
+    w.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -127,6 +135,25 @@ def cmd_validate(args) -> int:
     return 0 if outcome.passed else 1
 
 
+def cmd_sweep(args) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: need at least 1")
+    from model.sweep import analysis, design, execute  # heavy imports only when sweeping
+
+    sweep = design.read(args.sweep)
+    out = args.out or Path("results") / "sweeps" / Path(args.sweep).stem
+    _check_writable(out)
+    execute.prepare(sweep, out, args.resume)  # refuse a folder holding another sweep before anything runs
+    jobs = args.jobs or min(2, os.cpu_count() or 1)
+    with execute.executor(jobs, args.scheduler) as pool:
+        done = execute.run_sweep(sweep, out, pool, resume=args.resume, progress=not args.quiet)
+    written = analysis.analyse(sweep, out)
+    if not args.quiet:
+        print(f"{done.ran} of {done.total} runs made in {done.wall_time:.1f} s ({done.run_time / max(done.ran, 1):.2f} s a run)")
+        print(f"wrote runs.csv, {', '.join(p.name for p in written)} to {out}/")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -139,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_keys(args)
         if args.command == "validate":
             return cmd_validate(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
         return cmd_run(args)
     except (ScenarioError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
