@@ -27,9 +27,13 @@ TIPPING = "tipping.csv"
 TRAJECTORY = "tipping_trajectory.csv"
 
 
-def read_runs(out: Path) -> pd.DataFrame:
-    """runs.csv with every float exactly as written."""
-    return pd.read_csv(Path(out) / RUNS, float_precision="round_trip", keep_default_na=False, na_values=["nan"])
+def read_runs(sweep: Sweep, out: Path) -> pd.DataFrame:
+    """runs.csv with every number exactly as written (Python's float() reads a repr back to the same double)."""
+    table = pd.read_csv(Path(out) / RUNS, dtype=str, keep_default_na=False)
+    kinds = {"point": int, "replicate": int, "seed": int} | {p.key: {"int": int, "float": float}.get(p.kind, str) for p in sweep.parameters}
+    for column in table.columns:
+        table[column] = table[column].map(kinds.get(column, float))
+    return table
 
 
 def point_means(sweep: Sweep, runs: pd.DataFrame) -> pd.DataFrame:
@@ -139,8 +143,9 @@ def tipping_boxes(sweep: Sweep, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     tip = sweep.tipping
     x = runs[sweep.keys].copy()
     for p in sweep.parameters:
-        if p.kind == "values":
-            x[p.key] = x[p.key].astype(str)
+        # Categories as text; integers as floats, since PRIM's pasting writes fractional limits into
+        # integer columns, which pandas 3 refuses.
+        x[p.key] = x[p.key].astype(str) if p.kind == "values" else x[p.key].astype(float)
     y = (runs[tip.outcome].to_numpy(float) < tip.below).astype(int)
     empty = pd.DataFrame(columns=["box", "coverage", "density", "mass", "parameter", "lower", "upper", "values"])
     if y.sum() == 0:
@@ -148,7 +153,10 @@ def tipping_boxes(sweep: Sweep, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     finder = _prim(x, y, tip.density)
     boxes, trajectories = [], []
     for number in range(1, tip.boxes + 1):
-        box = finder.find_box()
+        with warnings.catch_warnings():  # the workbench's own pandas deprecations are not the user's concern
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", FutureWarning)
+            box = finder.find_box()
         if box is None:
             break
         trajectory = box.peeling_trajectory.copy()
@@ -185,7 +193,7 @@ def tipping_boxes(sweep: Sweep, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
 def analyse(sweep: Sweep, out: Path) -> list[Path]:
     """Write the sweep's analysis files into ``out`` (all or nothing) and return their paths."""
     out = Path(out)
-    runs = read_runs(out)
+    runs = read_runs(sweep, out)
     with staged_folder(out) as staging:
         if sweep.design == "sobol":
             indices = sobol_indices(sweep, runs)

@@ -329,7 +329,10 @@ def read(path: str | Path) -> Sweep:
     fixed = _flatten(spec.set, lambda value: False)
     for key in fixed:
         _check_key(key, f"{source}: [set]")
-    base = load(base_path)
+    try:
+        base = load(base_path)
+    except ScenarioError as error:
+        raise ScenarioError(f"{source}: base = {spec.base!r}: {error}") from None
     if fixed:
         base = base.with_overrides(fixed, f"{source}: [set]")
 
