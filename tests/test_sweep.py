@@ -8,6 +8,7 @@ two worker processes is shared by the module, since starting one costs seconds.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 from dataclasses import replace
@@ -160,6 +161,20 @@ def test_runs_are_one_row_per_point_and_seed_with_exact_values(lhs):
     assert set(table["ai.retrain_every"]) <= {1, 2, 3}
 
 
+def test_designs_give_their_points_from_the_sweep_file_alone(tmp_path):
+    grid = LHS.replace('design = "lhs"\nsamples = 6', 'design = "grid"').replace(
+        "range = [0.0, 0.5] }", "range = [0.0, 0.5], levels = 3 }").replace("range = [1, 3] }", "range = [1, 3], levels = 3 }")
+    points = design.read(write_sweep(tmp_path, grid, "grid.toml")).points()
+    assert len(points) == 3 * 2 * 3
+    assert {p["policy.human_reserve"] for p in points} == {0.0, 0.25, 0.5}
+    assert {p["ai.retrain_every"] for p in points} == {1, 2, 3} and all(type(p["ai.retrain_every"]) is int for p in points)
+    sobol = design.read(write_sweep(tmp_path, SOBOL, "sobol.toml"))
+    assert len(sobol.points()) == 16 * (3 + 2)
+    assert sobol.points() == sobol.points()  # a pure function of the file: resume finds the same points
+    assert len({sobol.run_seed(i, 0) for i in range(10)}) == 1  # common random numbers by default
+    assert sobol.run_seed(0, 0) != sobol.run_seed(0, 1)
+
+
 def test_two_local_workers_and_a_dask_cluster_write_the_same_runs(lhs, client, tmp_path):
     sweep, reference = lhs
     with execute.LocalPool(2) as pool:
@@ -197,7 +212,7 @@ def test_resume_runs_only_the_missing_runs(lhs, tmp_path):
     lines = reference.read_text().splitlines(keepends=True)
     kept = [lines[0], *lines[1:4], *lines[6:9]]  # rows of runs (0,0) (0,1) (1,0) and (2,1) (3,0) (3,1), then a row cut short
     (out / execute.RUNS).write_text("".join(kept) + lines[10][:15])
-    (out / execute.META).write_text('{"fingerprint": "%s"}' % sweep.fingerprint())
+    (out / execute.META).write_text(json.dumps({"fingerprint": sweep.fingerprint()}))
     log = tmp_path / "log"
     log.mkdir()
     with execute.LocalPool(1) as pool:
@@ -221,7 +236,7 @@ def sobol_out(tmp_path_factory):
 
 
 def test_sobol_total_index_is_near_zero_for_a_dead_lever_and_largest_for_the_driver(sobol_out):
-    sweep, out = sobol_out
+    out = sobol_out[1]
     assert {"runs.csv", "sensitivity.csv", "sobol.png", "outcome_originality.png", "tipping.csv", "sweep.json"} <= {
         p.name for p in out.iterdir()
     }
@@ -330,7 +345,7 @@ def test_malformed_toml_and_a_folder_holding_another_sweep(lhs, tmp_path, capsys
     path = write_sweep(tmp_path, "design = [\n")
     assert cli.main(["sweep", str(path), "--out", str(tmp_path / "out")]) == 2
     assert "malformed TOML" in capsys.readouterr().err
-    sweep, reference = lhs
+    reference = lhs[1]
     path = write_sweep(tmp_path, LHS.replace("seed = 11", "seed = 12"))
     for args, message in ((["--resume"], "holds a different sweep"), ([], "already holds runs.csv; add --resume")):
         assert cli.main(["sweep", str(path), "--out", str(reference.parent), *args]) == 2

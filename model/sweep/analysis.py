@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import logging
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -128,9 +129,18 @@ def _prim(x: pd.DataFrame, y: np.ndarray, density: float):
         from ema_workbench.analysis import prim
 
     logging.getLogger("EMA").setLevel(logging.WARNING)
-    if "threshold" in inspect.signature(prim.Prim).parameters:
-        return prim.Prim(x, y, threshold=density)
-    return prim.Prim(x, y)
+    kwargs = {"threshold": density} if "threshold" in inspect.signature(prim.Prim).parameters else {}
+    with _quiet():
+        return prim.Prim(x, y, **kwargs)
+
+
+@contextmanager
+def _quiet():
+    """Silence the workbench's own pandas deprecation warnings, which are not the user's concern."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        yield
 
 
 def tipping_boxes(sweep: Sweep, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -153,9 +163,7 @@ def tipping_boxes(sweep: Sweep, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     finder = _prim(x, y, tip.density)
     boxes, trajectories = [], []
     for number in range(1, tip.boxes + 1):
-        with warnings.catch_warnings():  # the workbench's own pandas deprecations are not the user's concern
-            warnings.simplefilter("ignore", DeprecationWarning)
-            warnings.simplefilter("ignore", FutureWarning)
+        with _quiet():
             box = finder.find_box()
         if box is None:
             break

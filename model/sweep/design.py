@@ -115,7 +115,7 @@ class Parameter:
         if self.kind == "values":
             return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
         if self.kind == "int":  # each integer in [low, high] gets an equal slice
-            return int(min(math.floor(self.low + u * (self.high - self.low + 1)), self.high))
+            return min(math.floor(self.low + u * (self.high - self.low + 1)), self.high)
         return float(self.low + u * (self.high - self.low))
 
     def grid(self) -> list:
@@ -350,7 +350,7 @@ def read(path: str | Path) -> Sweep:
     outcomes = tuple(_outcome(name, raw, steps, source) for name, raw in spec.outcomes.items())
     clash = {o.name for o in outcomes} & ({p.key for p in parameters} | {"point", "replicate", "seed"})
     if clash:
-        raise ScenarioError(f"{source}: outcomes.{sorted(clash)[0]}: the name is taken by a column of runs.csv; rename the outcome")
+        raise ScenarioError(f"{source}: outcomes.{min(clash)}: the name is taken by a column of runs.csv; rename the outcome")
 
     tipping = None
     if spec.tipping is not None:

@@ -94,7 +94,7 @@ class LocalPool:
                     if broken:
                         break
             finally:
-                pool.shutdown(wait=not broken, cancel_futures=True)
+                pool.shutdown(wait=True, cancel_futures=True)
             if broken:
                 restarts += 1
                 if restarts > MAX_RESTARTS:
@@ -217,6 +217,7 @@ class Outcome:
     ran: int  # runs made by this call (the rest were already in runs.csv)
     wall_time: float
     run_time: float  # sum of the runs' own wall times
+    startup: float = 0.0  # seconds before the first run began: starting workers, importing, sending the job
 
 
 def prepare(sweep: Sweep, out: Path, resume: bool) -> set[tuple[int, int]]:
@@ -266,7 +267,7 @@ def run_sweep(
     (out / META).write_text(json.dumps(meta, indent=2) + "\n")
     (out / "base.toml").write_text(sweep.base.to_toml())
     runs = out / RUNS
-    run_time = 0.0
+    run_time, startup = 0.0, None
     new = not runs.exists()
     with runs.open("a", newline="") as f, tqdm(total=total, initial=len(done), disable=not progress, unit="run", smoothing=0.05) as bar:
         writer = csv.writer(f, lineterminator="\n")
@@ -276,6 +277,8 @@ def run_sweep(
             writer.writerow(row(result))
             f.flush()  # a crash loses at most the run in hand
             run_time += result.seconds
+            if startup is None:
+                startup = time.perf_counter() - start - result.seconds
             bar.update()
     sort_runs(runs)
-    return Outcome(total, len(todo), time.perf_counter() - start, run_time)
+    return Outcome(total, len(todo), time.perf_counter() - start, run_time, startup or 0.0)
