@@ -74,6 +74,9 @@ def measure(path: Path, out: Path, jobs: int, scheduler: str | None) -> dict:
         "wall": wall,
         "startup": done.startup,
         "mean_run": done.run_time / done.ran,
+        "cpu_share": done.cpu_time / done.run_time,  # 1: the runs had their cores to themselves
+        "busy": done.run_time / ((done.wall_time - done.startup) * jobs),  # share of the time the workers were running runs
+        "load": os.getloadavg()[0],
         "overhead_per_run": overhead,
         "runs": done.ran,
     }
@@ -124,7 +127,8 @@ def main() -> int:
             print(
                 f"{name:30s} {r['runs']} runs in {r['wall']:6.1f} s ({r['runs'] / r['wall']:.2f} runs/s); "
                 f"start {r['startup']:.1f} s; mean run {r['mean_run']:.3f} s; "
-                f"overhead {r['overhead_per_run'] * 1000:.1f} ms a run = {100 * r['overhead_per_run'] / r['mean_run']:.2f}% of a run"
+                f"overhead {r['overhead_per_run'] * 1000:.1f} ms a run = {100 * r['overhead_per_run'] / r['mean_run']:.2f}% of a run; "
+                f"workers busy {100 * r['busy']:.0f}%; runs got {100 * r['cpu_share']:.0f}% of a CPU; load {r['load']:.1f}"
             )
         one, two = results["local pool, 1 worker"], results["local pool, 2 workers"]
         print(f"speed-up, 2 workers over 1: {one['wall'] / two['wall']:.2f}x (target >= 1.7x)")

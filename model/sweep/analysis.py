@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from model.report import staged_folder  # noqa: E402
 from model.sweep.design import Sweep  # noqa: E402
-from model.sweep.execute import RUNS  # noqa: E402
+from model.sweep.execute import RUNS, cell  # noqa: E402
 
 SENSITIVITY = "sensitivity.csv"
 TIPPING = "tipping.csv"
@@ -106,8 +106,8 @@ def plot_outcome(sweep: Sweep, runs: pd.DataFrame, outcome: str, path: Path) -> 
     for ax, p in zip(axes.flat, sweep.parameters):
         x = values[p.key]
         if p.kind == "values":  # categories at 0, 1, ... with a little jitter so points do not hide each other
-            labels = [str(v) for v in p.values]
-            codes = x.map({str(v): i for i, v in enumerate(p.values)} | {v: i for i, v in enumerate(p.values)}).to_numpy(float)
+            labels = [cell(v) for v in p.values]  # as runs.csv writes them
+            codes = x.map({label: i for i, label in enumerate(labels)}).to_numpy(float)
             x = codes + np.linspace(-0.15, 0.15, len(codes)) if len(codes) > 1 else codes
             ax.set_xticks(range(len(labels)), labels)
         ax.vlines(x, lows, highs, color="#fdae6b", lw=1.2, alpha=0.8, label="range over seeds")

@@ -217,6 +217,7 @@ class Outcome:
     ran: int  # runs made by this call (the rest were already in runs.csv)
     wall_time: float
     run_time: float  # sum of the runs' own wall times
+    cpu_time: float  # sum of the runs' CPU times: below run_time when other processes share the cores
     startup: float = 0.0  # seconds before the first run began: starting workers, importing, sending the job
 
 
@@ -267,7 +268,7 @@ def run_sweep(
     (out / META).write_text(json.dumps(meta, indent=2) + "\n")
     (out / "base.toml").write_text(sweep.base.to_toml())
     runs = out / RUNS
-    run_time, startup = 0.0, None
+    run_time, cpu_time, startup = 0.0, 0.0, None
     new = not runs.exists()
     with runs.open("a", newline="") as f, tqdm(total=total, initial=len(done), disable=not progress, unit="run", smoothing=0.05) as bar:
         writer = csv.writer(f, lineterminator="\n")
@@ -277,8 +278,9 @@ def run_sweep(
             writer.writerow(row(result))
             f.flush()  # a crash loses at most the run in hand
             run_time += result.seconds
+            cpu_time += result.cpu_seconds
             if startup is None:
                 startup = time.perf_counter() - start - result.seconds
             bar.update()
     sort_runs(runs)
-    return Outcome(total, len(todo), time.perf_counter() - start, run_time, startup or 0.0)
+    return Outcome(total, len(todo), time.perf_counter() - start, run_time, cpu_time, startup or 0.0)

@@ -30,16 +30,18 @@ class Task:
 
 @dataclass(frozen=True)
 class Done:
-    """A finished run: its task, its outcomes in the sweep's order, and its wall time (not part of the results)."""
+    """A finished run: its task, its outcomes in the sweep's order, its wall and CPU time (not part of the results)."""
 
     task: Task
     outcomes: tuple[float, ...]
     seconds: float
+    cpu_seconds: float = 0.0
 
 
 def run_task(job: Job, task: Task) -> Done:
     """Run one point and replicate; a pure function of (job, task) except for the wall time."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     scenario = job.base.with_overrides({**dict(task.values), "run.seed": task.seed}, "sweep")
     timeseries = run(scenario).timeseries
-    return Done(task, tuple(outcome.of(timeseries) for outcome in job.outcomes), time.perf_counter() - start)
+    outcomes = tuple(outcome.of(timeseries) for outcome in job.outcomes)
+    return Done(task, outcomes, time.perf_counter() - start, time.process_time() - cpu)
