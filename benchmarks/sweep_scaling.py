@@ -40,8 +40,8 @@ seed = 1
 [set]
 run.steps = {steps}
 world.archive_items = {archive}
-humans.count = 300
-ai.train_size = 4000
+humans.count = {humans}
+ai.train_size = {train}
 ai.items_per_step = 75.0
 platform.attention = 1200.0
 
@@ -55,9 +55,10 @@ originality = {{ metric = "originality_index" }}
 """
 
 
-def sweep_file(folder: Path, runs: int, steps: int = 60, archive: int = 10_000) -> Path:
+def sweep_file(folder: Path, runs: int, steps: int = 60, archive: int = 10_000, humans: int = 300, train: int = 4000) -> Path:
     path = folder / f"sweep_{runs}_{steps}.toml"
-    path.write_text(EXAMPLE.format(base=ROOT / "scenarios" / "baseline.toml", points=runs // 2, steps=steps, archive=archive))
+    text = EXAMPLE.format(base=ROOT / "scenarios" / "baseline.toml", points=runs // 2, steps=steps, archive=archive, humans=humans, train=train)
+    path.write_text(text)
     return path
 
 
@@ -83,10 +84,10 @@ def measure(path: Path, out: Path, jobs: int, scheduler: str | None) -> dict:
 
 
 def memory_child(runs: int, folder: str) -> None:
-    """A sweep of ``runs`` one-step runs in this process; prints the driver's peak memory."""
+    """A sweep of ``runs`` tiny one-step runs in this process; prints the driver's peak memory (it grows with the runs' number, not their size)."""
     from model.sweep import design, execute
 
-    path = sweep_file(Path(folder), runs, steps=1, archive=2000)
+    path = sweep_file(Path(folder), runs, steps=1, archive=500, humans=20, train=200)
     start = time.perf_counter()
     with execute.LocalPool(2) as pool:
         done = execute.run_sweep(design.read(path), Path(folder) / "memory", pool, progress=False)

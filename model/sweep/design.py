@@ -248,7 +248,7 @@ def _one_line(error: ValidationError, source: str) -> str:
 
 def _parameter(key: str, raw: Any, base: Scenario, design: str, source: str) -> Parameter:
     where = f"{source}: parameters.{key}"
-    _check_key(key, f"{source}: [parameters]")
+    _check_key(key, f"{source}: parameters")
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where}: give {{ range = [low, high] }} or {{ values = [...] }}")
     try:
@@ -328,13 +328,13 @@ def read(path: str | Path) -> Sweep:
     base_path = path.parent / spec.base
     fixed = _flatten(spec.set, lambda value: False)
     for key in fixed:
-        _check_key(key, f"{source}: [set]")
+        _check_key(key, f"{source}: set")
     try:
         base = load(base_path)
     except ScenarioError as error:
         raise ScenarioError(f"{source}: base = {spec.base!r}: {error}") from None
     if fixed:
-        base = base.with_overrides(fixed, f"{source}: [set]")
+        base = base.with_overrides(fixed, f"{source}: set")
 
     raw_parameters = _flatten(spec.parameters, lambda value: bool(value.keys() & _SPEC_KEYS))
     if not raw_parameters:
