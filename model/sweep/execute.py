@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,19 +80,15 @@ class LocalPool:
             futures = {pool.submit(fn, job, item): item for item in pending.values()}
             broken = False
             try:
-                while futures:
-                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        try:
-                            result = future.result()
-                        except BrokenProcessPool:
-                            broken = True
-                            continue
-                        item = futures.pop(future)
-                        del pending[item.point, item.replicate]
-                        yield result
-                    if broken:
+                for future in as_completed(futures):  # waits on every future once, not once per result
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:  # a worker died: every unfinished run fails alike
+                        broken = True
                         break
+                    item = futures[future]
+                    del pending[item.point, item.replicate]
+                    yield result
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
             if broken:
