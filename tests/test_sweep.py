@@ -353,3 +353,14 @@ def test_malformed_toml_and_a_folder_holding_another_sweep(lhs, tmp_path, capsys
         assert message in err and err.count("\n") == 1
     with reference.open() as f:
         assert len(list(csv.reader(f))) == 13  # untouched
+
+
+def test_the_example_sweeps_are_valid_and_small():
+    examples = {p.stem: design.read(p) for p in sorted((Path(cli.HERE) / "scenarios" / "sweeps").glob("*.toml"))}
+    assert {"sobol_levers", "tipping_point"} <= set(examples)
+    assert examples["sobol_levers"].design == "sobol"
+    tipping = examples["tipping_point"]
+    assert {"ai.cost", "platform.ai_visibility", "policy.human_reserve"} <= set(tipping.keys)
+    assert tipping.tipping is not None and tipping.tipping.outcome == "originality"
+    for sweep in examples.values():
+        assert len(sweep.points()) * sweep.seeds <= 200
