@@ -8,6 +8,7 @@
     python run.py keys                              # every scenario key, its default and range
     python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N]   # reproduce the published results
     python run.py serve [--port P] [--host H]      # the visual server for presenting (app.py)
+    python run.py sweep SWEEP.toml [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # sweeps, sensitivity, tipping points
 
 Bad input exits with status 2 and one line on stderr; nothing is written.
 `validate` exits with status 1 if any check fails.
@@ -67,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="start the visual server (app.py) for presenting; needs the app extra")
     s.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1, this machine only)")
+    w = sub.add_parser("sweep", help="run a sweep file (grid, lhs or sobol) and analyse it: runs.csv, sensitivity, tipping points")
+    w.add_argument("sweep", help="sweep TOML file, e.g. scenarios/sweeps/sobol_levers.toml")
+    w.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
+    w.add_argument("--scheduler", help="a Dask scheduler, tcp://host:port, or 'local' for a Dask LocalCluster (default: a local process pool)")
+    w.add_argument("--out", type=Path, help="output folder (default: results/sweeps/<sweep name>)")
+    w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out: run only the missing runs")
+    w.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -210,6 +218,23 @@ def cmd_serve(args) -> int:
     os.chdir(HERE)  # the app finds scenarios/ and viz/ from here
     os.execv(sys.executable, command)
     return 0  # not reached
+def cmd_sweep(args) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: need at least 1")
+    from model.sweep import analysis, design, execute  # heavy imports only when sweeping
+
+    sweep = design.read(args.sweep)
+    out = args.out or Path("results") / "sweeps" / Path(args.sweep).stem
+    _check_writable(out)
+    execute.prepare(sweep, out, args.resume)  # refuse a folder holding another sweep before anything runs
+    jobs = args.jobs or min(2, os.cpu_count() or 1)
+    with execute.executor(jobs, args.scheduler) as pool:
+        done = execute.run_sweep(sweep, out, pool, resume=args.resume, progress=not args.quiet)
+    written = analysis.analyse(sweep, out)
+    if not args.quiet:
+        print(f"{done.ran} of {done.total} runs made in {done.wall_time:.1f} s ({done.run_time / max(done.ran, 1):.2f} s a run)")
+        print(f"wrote runs.csv, {', '.join(p.name for p in written)} to {out}/")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "serve":
             return cmd_serve(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
         return cmd_run(args)
     except (ScenarioError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
