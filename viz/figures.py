@@ -345,7 +345,8 @@ class Network(Chart):
         sample, pop = model.network, model.creators
         if not len(sample.nodes):
             return
-        states = np.where(~pop.active[sample.nodes], 2, np.where(pop.adopted[sample.nodes], 1, 0))
+        rows = pop.rows_of(sample.nodes)  # -1: the creator has left
+        states = np.where(rows < 0, 2, np.where(pop.adopted[np.maximum(rows, 0)] & (rows >= 0), 1, 0))
         self.nodes.set_facecolors([NETWORK_STATES[s][1] for s in states])
         self.counts.set_text(" · ".join(f"{name} {int((states == code).sum())}" for code, (name, _) in enumerate(NETWORK_STATES)))
 
