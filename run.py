@@ -8,6 +8,8 @@
     python run.py keys                              # every scenario key, its default and range
     python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N]   # reproduce the published results
     python run.py resume DIR                        # continue a stopped run that wrote checkpoints
+    python run.py serve [--port P] [--host H]      # the visual server for presenting (app.py)
+    python run.py sweep SWEEP.toml [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # sweeps, sensitivity, tipping points
 
 Bad input exits with status 2 and one line on stderr; nothing is written.
 `validate` exits with status 1 if any check fails. Ctrl-C or SIGTERM prints one line saying
@@ -70,6 +72,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("dir", type=Path, help="the run's output folder (or its .NAME.partial folder or checkpoint file)")
     c.add_argument("--out", type=Path, help="output folder (default: the one the run was writing to)")
     c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    s = sub.add_parser("serve", help="start the visual server (app.py) for presenting; needs the app extra")
+    s.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1, this machine only)")
+    w = sub.add_parser("sweep", help="run a sweep file (grid, lhs or sobol) and analyse it: runs.csv, sensitivity, tipping points")
+    w.add_argument("sweep", help="sweep TOML file, e.g. scenarios/sweeps/sobol_levers.toml")
+    w.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
+    w.add_argument("--scheduler", help="a Dask scheduler, tcp://host:port, or 'local' for a Dask LocalCluster (default: a local process pool)")
+    w.add_argument("--out", type=Path, help="output folder (default: results/sweeps/<sweep name>)")
+    w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out: run only the missing runs")
+    w.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -257,6 +269,40 @@ def _one_line(text: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
 
 
+def cmd_serve(args) -> int:
+    """Replace this process with `solara run app.py`, after printing the address."""
+    import importlib.util
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: allowed: 0 to 65535")
+    if importlib.util.find_spec("solara") is None:
+        raise UsageError('serve: the visual server needs the app extra: pip install -e ".[app]"')
+    print(f"serving the visual server at http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
+    command = [sys.executable, "-m", "solara", "run", str(HERE / "app.py"), "--host", args.host, "--port", str(args.port), "--production", "--no-open"]
+    os.chdir(HERE)  # the app finds scenarios/ and viz/ from here
+    os.execv(sys.executable, command)
+    return 0  # not reached
+
+
+def cmd_sweep(args) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: need at least 1")
+    from model.sweep import analysis, design, execute  # heavy imports only when sweeping
+
+    sweep = design.read(args.sweep)
+    out = args.out or Path("results") / "sweeps" / Path(args.sweep).stem
+    _check_writable(out)
+    execute.prepare(sweep, out, args.resume)  # refuse a folder holding another sweep before anything runs
+    jobs = args.jobs or min(2, os.cpu_count() or 1)
+    with execute.executor(jobs, args.scheduler) as pool:
+        done = execute.run_sweep(sweep, out, pool, resume=args.resume, progress=not args.quiet)
+    written = analysis.analyse(sweep, out)
+    if not args.quiet:
+        print(f"{done.ran} of {done.total} runs made in {done.wall_time:.1f} s ({done.run_time / max(done.ran, 1):.2f} s a run)")
+        print(f"wrote runs.csv, {', '.join(p.name for p in written)} to {out}/")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     return interrupts.guard(lambda: _main(argv))
@@ -279,6 +325,10 @@ def _main(argv: list[str]) -> int:
             return cmd_validate(args)
         if args.command == "resume":
             return cmd_resume(args)
+        if args.command == "serve":
+            return cmd_serve(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
         return cmd_run(args)
     except (ScenarioError, UsageError) as error:
         print(f"error: {_one_line(str(error))}", file=sys.stderr)

@@ -92,6 +92,7 @@ class AIModel(mesa.Agent):
             author=self.lab if author is None else author,
             depth=self.output_depth,
             watermark=False if watermark is None else watermark,
+            tokens=cols.get("tokens"),
         )
 
     def train(self, training_set: Items, step: int) -> None:

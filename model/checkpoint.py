@@ -268,9 +268,9 @@ class _Decoder:
     def fill(self, obj, node: dict) -> None:
         for k, x in node["v"].items():
             if isinstance(x, dict) and x.get("t") == "datacollector":
-                setattr(obj, k, self.datacollector(x))
+                object.__setattr__(obj, k, self.datacollector(x))
             else:
-                setattr(obj, k, self.decode(x))
+                object.__setattr__(obj, k, self.decode(x))  # a frozen dataclass too
 
     def datacollector(self, node):
         dc = self.model._new_datacollector()

@@ -30,9 +30,9 @@ from model import attention, metrics, policies
 from model.accounts import Ledger
 from model.ideas import make_culture
 from model.learning import make_learner
-from model.measurement import COLUMNS, measure
+from model.measurement import COLUMNS, columns, measure
 from model.scenario import Scenario
-from model.web import AI, ARCHIVE_AUTHOR, ASSISTED, HUMAN, Items, Web
+from model.web import AI, ASSISTED, HUMAN, Items, Web
 from model.writing import write_human_items
 
 __all__ = ["COLUMNS", "ContentEcosystem"]
@@ -86,9 +86,8 @@ class ContentEcosystem(mesa.Model):
         world, ai = scenario.world, scenario.ai
 
         self.culture = make_culture(world, self.rng)
-        self.web = Web(world.dim, capacity=max(4096, 2 * world.archive_items))
-        archive_ideas = self.culture.generate_archive(world.archive_items, self.rng)
-        archive = Items.make(archive_ideas, self.culture.render(archive_ideas, self.rng), source=HUMAN, author=ARCHIVE_AUTHOR, depth=0.0)
+        self.web = Web(world.dim, capacity=max(4096, 2 * world.archive_items), doc_tokens=world.doc_tokens if world.kind == "text" else 0)
+        archive = self.culture.archive(world.archive_items, self.rng)
         self.web.append(archive, step=0)
         self.archive_n = len(archive)
         self.archive_dispersion = metrics.dispersion(archive.vec)
@@ -99,13 +98,14 @@ class ContentEcosystem(mesa.Model):
         self._creator_agents = {int(i): HumanCreator(self, int(i)) for i in self.creators.id}
         self.ledger = Ledger(scenario.humans.patience)
 
-        self.ai_models = [AIModel(self, lab, make_learner(ai), ai) for lab in range(ai.models)]
+        self.ai_models = [AIModel(self, lab, make_learner(ai, self.culture), ai) for lab in range(ai.models)]
         for m in self.ai_models:  # generation 1: a scrape of the archive
             self._train(m, 0, (0, self.archive_n))
 
         self.ai_attention_share = float("nan")  # set by the market each step
         self.price = float("nan")  # attention per unit of ranking weight, last step
         self.metrics: dict = {}
+        self.columns = columns(scenario)
         self.datacollector = self._new_datacollector()
         self._record(0)
         self.running = scenario.run.steps > 0
@@ -232,7 +232,7 @@ class ContentEcosystem(mesa.Model):
     # 4. measuring
     def _new_datacollector(self) -> mesa.DataCollector:
         """An empty DataCollector of the metric columns (also used to restore a checkpoint)."""
-        return mesa.DataCollector(model_reporters={c: partial(read_metric, c) for c in COLUMNS})
+        return mesa.DataCollector(model_reporters={c: partial(read_metric, c) for c in self.columns})
 
     def _record(self, t: int) -> None:
         self.metrics = self.measure(t)
@@ -244,4 +244,4 @@ class ContentEcosystem(mesa.Model):
 
     def timeseries(self):
         """The DataCollector's rows as a pandas DataFrame, one row per step."""
-        return self.datacollector.get_model_vars_dataframe()[list(COLUMNS)]
+        return self.datacollector.get_model_vars_dataframe()[list(self.columns)]

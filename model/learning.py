@@ -50,8 +50,12 @@ class Learner(Protocol):
         """Probability-weighted squared error of its idea means, per dimension, given every idea's true centroid."""
 
 
-def make_learner(ai) -> Learner:
-    """The learner an ``[ai]`` section describes."""
+def make_learner(ai, culture=None) -> Learner:
+    """The learner an ``[ai]`` section describes; in the text world (a culture that writes text) an n-gram model."""
+    if getattr(culture, "writes_text", False):
+        from model.text.ngram import NGramLearner
+
+        return NGramLearner(ai.ngram, culture, ai.capacity, ai.temperature, ai.top_p)
     return IdeaGaussian(ai.capacity, ai.temperature, ai.top_p, ai.variance_estimator)
 
 

@@ -43,6 +43,14 @@ COLUMNS = (
     "ai_adoption",
 )
 
+#: Columns added in the text world (``world.kind = "text"``; ``model/text/metrics.py``).
+TEXT_COLUMNS = ("model_perplexity", "vocabulary_coverage", "distinct_2_recent")
+
+
+def columns(scenario) -> tuple[str, ...]:
+    """The metric columns of a scenario's world."""
+    return COLUMNS + TEXT_COLUMNS if scenario.world.kind == "text" else COLUMNS
+
 
 def _over_models(values: list[float]) -> float:
     return sum(values) / len(values) if values else float("nan")
@@ -62,7 +70,7 @@ def measure(model, t: int) -> dict:
     weights = culture.weights()
     pop = model.creators
     n_active = pop.n_active
-    return {
+    row = {
         "step": t,
         "items_new": int(hi_n - lo_n),
         "human_share_new": float(new_share[HUMAN]),
@@ -87,3 +95,8 @@ def measure(model, t: int) -> dict:
         "active_humans": n_active,
         "ai_adoption": float(pop.adopted.sum() / n_active) if n_active else float("nan"),
     }
+    if web.doc_tokens:
+        from model.text.metrics import text_metrics
+
+        row.update(text_metrics(model, fitted, lo, hi))
+    return row

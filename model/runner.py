@@ -12,6 +12,7 @@ from tqdm.auto import tqdm
 
 from model.ecosystem import ContentEcosystem
 from model.scenario import Scenario
+from model.text import report as text_report
 
 
 @dataclass
@@ -22,6 +23,7 @@ class RunResult:
     timeseries: pd.DataFrame  # one row per step, step 0 being the archive at setup
     wall_time: float  # seconds, setup included
     items_total: int  # items on the web at the end
+    text: dict | None = None  # the text world: what model 0 wrote, generation by generation (model/text/report.py)
 
 
 def run(
@@ -54,4 +56,4 @@ def run(
                 path = checkpoint.save(model, checkpoints, meta)
                 if on_checkpoint is not None:
                     on_checkpoint(model.steps, path)
-    return RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n)
+    return RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n, text_report.record(model))

@@ -53,6 +53,20 @@ class WorldConfig(_Section):
     archive_items: int = Field(50_000, ge=1, description="human items on the pre-AI web at setup")
     idea_spread: float = Field(1.0, ge=0, description="standard deviation of idea centroids")
     item_noise: float = Field(0.5, gt=0, description="standard deviation of a human item around its idea's centroid")
+    kind: Literal["ideas", "text"] = Field("ideas", description="ideas: an item is an idea and a vector; text: an item is a document of real English words")
+    doc_tokens: int = Field(20, ge=1, le=1000, description="text world: tokens per document")
+    corpus: str = Field("", description='text world: a UTF-8 plain-text file humans write from ("" = the English bigram counts symspellpy ships)')
+
+    @model_validator(mode="after")
+    def _corpus_is_readable(self) -> WorldConfig:
+        if self.kind == "text" and self.corpus:
+            from model.text.language import CorpusError, check
+
+            try:
+                check(self.corpus, self.doc_tokens)
+            except CorpusError as error:
+                raise ValueError(f"world.corpus = {self.corpus!r}: {error}; allowed: a readable UTF-8 plain-text file") from None
+        return self
 
 
 class HumansConfig(_Section):
@@ -93,6 +107,7 @@ class AIConfig(_Section):
     temperature: float = Field(1.0, gt=0, description="reshapes idea probabilities as p**(1/T) and scales each idea's std by T")
     top_p: float = Field(0.95, gt=0, le=1, description="nucleus: keep the most probable ideas holding this mass")
     variance_estimator: Literal["mle", "unbiased"] = Field("mle", description="per-idea variance divides by n (mle) or n-1 (unbiased)")
+    ngram: int = Field(2, ge=1, le=3, description="text world: n-gram order (2 or 3: interpolated Kneser-Ney; 1: maximum-likelihood unigram)")
 
 
     @model_validator(mode="after")
@@ -283,6 +298,9 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
         raise ScenarioError(f"{path}: malformed TOML: {error}") from None
     except RecursionError:
         raise ScenarioError(f"{path}: malformed TOML: nested too deeply") from None
+    world = data.get("world")
+    if isinstance(world, dict) and isinstance(world.get("corpus"), str) and world["corpus"] and not Path(world["corpus"]).is_absolute():
+        world["corpus"] = str(path.parent / world["corpus"])  # a corpus named in a scenario file is relative to that file
     scenario = validate(data, str(path))
     if overrides:
         scenario = scenario.with_overrides(overrides, source=f"{path} (--set)")

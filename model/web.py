@@ -28,6 +28,11 @@ class Items:
     depth: np.ndarray  # float32: generations removed from human writing
     watermark: np.ndarray  # bool
     signed: np.ndarray  # bool
+    tokens: np.ndarray = None  # int32, shape (n, L): a document's tokens in the text world; L = 0 in the ideas world
+
+    def __post_init__(self):
+        if self.tokens is None:
+            self.tokens = np.zeros((len(self.idea), 0), np.int32)
 
     def __len__(self) -> int:
         return len(self.idea)
@@ -37,7 +42,7 @@ class Items:
         return cls.make(np.empty(0, np.int64), np.empty((0, dim), np.float32), source=HUMAN, author=0, depth=0.0)
 
     @classmethod
-    def make(cls, idea, vec, *, source, author, depth, watermark=False, signed=False) -> Items:
+    def make(cls, idea, vec, *, source, author, depth, watermark=False, signed=False, tokens=None) -> Items:
         """Build a batch, broadcasting scalar columns to the batch length."""
         n = len(idea)
 
@@ -52,6 +57,7 @@ class Items:
             depth=column(depth, np.float32),
             watermark=column(watermark, bool),
             signed=column(signed, bool),
+            tokens=None if tokens is None else np.asarray(tokens, np.int32),
         )
 
     @classmethod
@@ -81,11 +87,13 @@ class Web:
     ``author``, ``depth``, ``step``, ``watermark``, ``signed``.
     """
 
-    def __init__(self, dim: int, capacity: int = 4096):
+    def __init__(self, dim: int, capacity: int = 4096, doc_tokens: int = 0):
         self.dim = dim
+        self.doc_tokens = doc_tokens  # tokens per item in the text world; 0 in the ideas world
         self.n = 0
         self._cols = {name: np.zeros(capacity, dtype) for name, dtype in _COLUMNS.items()}
         self._vec = np.zeros((capacity, dim), np.float32)
+        self._tokens = np.zeros((capacity, doc_tokens), np.int32)
         self._step_start: list[int] = []  # first row of step t, for t = 0, 1, ...
         self._signed_rows = np.zeros(256, np.int64)
         self._n_signed = 0
@@ -111,6 +119,11 @@ class Web:
         return self._vec[: self.n]
 
     @property
+    def tokens(self) -> np.ndarray:
+        """The token matrix of every item so far, shape (n, doc_tokens) (a view)."""
+        return self._tokens[: self.n]
+
+    @property
     def steps_published(self) -> int:
         """Steps that have an entry in the step index (step 0 is the archive)."""
         return len(self._step_start)
@@ -132,6 +145,8 @@ class Web:
                 self._cols[name][lo:hi] = getattr(items, name)
         self._cols["step"][lo:hi] = step
         self._vec[lo:hi] = items.vec
+        if self.doc_tokens:
+            self._tokens[lo:hi] = items.tokens
         signed = np.flatnonzero(items.signed) + lo
         if len(signed):
             need = self._n_signed + len(signed)
@@ -160,6 +175,9 @@ class Web:
         grown = np.zeros((capacity, self.dim), np.float32)
         grown[: self.n] = self._vec[: self.n]
         self._vec = grown
+        grown = np.zeros((capacity, self.doc_tokens), np.int32)
+        grown[: self.n] = self._tokens[: self.n]
+        self._tokens = grown
 
     def rows(self, first_step: int, last_step: int) -> tuple[int, int]:
         """Row range ``[lo, hi)`` of the items published in steps ``first_step..last_step``."""
@@ -207,4 +225,5 @@ class Web:
             depth=c["depth"][rows],
             watermark=c["watermark"][rows],
             signed=c["signed"][rows],
+            tokens=np.take(self._tokens, rows, axis=0),
         )

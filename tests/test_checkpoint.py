@@ -305,3 +305,18 @@ def test_resume_into_another_folder(tmp_path, capsys):
     assert cli.main(["resume", str(elsewhere), "--out", str(tmp_path / "results"), "--quiet"]) == 0
     whole = finish(ContentEcosystem(tiny(), seed=1))
     assert (tmp_path / "results" / "timeseries.csv").read_text() == whole.to_csv(index=False)
+
+
+def test_the_text_world_resumes_exactly(tmp_path):
+    from model.scenario import load
+
+    root = Path(__file__).resolve().parent.parent
+    scenario = load(root / "scenarios" / "text_baseline.toml").with_overrides(
+        {"run.steps": 10, "world.archive_items": 1500, "humans.count": 60, "ai.models": 2, "ai.train_size": 800, "ai.retrain_every": 4}
+    )
+    whole = finish(ContentEcosystem(scenario, seed=2))
+    model = ContentEcosystem(scenario, seed=2)
+    for _ in range(5):
+        model.step()
+    resumed = checkpoint.load(checkpoint.save(model, tmp_path)).model
+    pd.testing.assert_frame_equal(finish(resumed), whole, check_exact=True)

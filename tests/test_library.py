@@ -2,10 +2,11 @@
 policy moving its metrics in the documented direction against the baseline.
 
 The direction tests run the shipped files with their policy settings as written, on a smaller
-world (the keys in ``SCALE``, except any a file sets itself), on common seeds 1..6; an effect
-counts when the mean paired difference from the baseline exceeds 3 standard errors across seeds.
-Tests marked ``needs_market`` concern the AI market (``ai.supply = "market"``) and its
-``ai_attention_share`` column; they are skipped until the model has that column.
+world (the calibrated baseline at a quarter of its scale, the keys in ``SCALE``, except any a
+file sets itself), on common seeds 1..6; an effect counts when the mean paired difference from
+the baseline exceeds 3 standard errors across seeds. Two levers whose effect today's market
+hides (the output cap and accumulation's hold on the learned variance) are tested where AI
+output floods the web, on top of ``ai_flood``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ import tomllib
 
 import numpy as np
 import pytest
-from conftest import SMALL  # tests/ is on sys.path under pytest (rootdir conftest)
 
 from model import compare, library
-from model.ecosystem import COLUMNS
 from model.scenario import load
 
 ISSUE = ["baseline", "ai_flood", "accumulate", "human_reserve", "watermark_filter", "detector_filter", "provenance", "creator_pay", "ai_cap", "ranking", "combined"]
@@ -25,11 +24,19 @@ POLICIES = [n for n in ISSUE if n != "baseline"]
 #: The parts of ``combined``.
 PARTS = ["watermark_filter", "provenance", "creator_pay", "ranking", "human_reserve"]
 
-SCALE = {**SMALL, "run.window": 6}  # the lever tests' small world; recent = the last 6 of its 40 steps
+# The shipped baseline at a quarter of its scale (creators, attention, archive and training sets
+# divided by 4, so prices and shares are today's web's), for eight model generations.
+SCALE = {
+    "run.steps": 96,
+    "world.archive_items": 12500,
+    "humans.count": 250,
+    "platform.attention": 187.5,
+    "ai.items_per_step": 1.5,
+    "ai.train_size": 5000,
+}
 SEEDS = range(1, 7)
-LAST = 12
+FIRST = 13  # effects are averaged from the first generation trained on the post-AI web on
 
-needs_market = pytest.mark.skipif("ai_attention_share" not in COLUMNS, reason="needs the AI market (ai.supply) and its ai_attention_share column")
 
 
 def keys_of(name: str) -> dict:
@@ -109,9 +116,9 @@ def runs():
     return compare.run_many({name: shipped(name) for name in ISSUE}, SEEDS)
 
 
-def paired(runs, name: str, metric: str, transform=lambda v: v) -> np.ndarray:
-    """Per seed: ``transform(metric)`` averaged over the last 12 steps under ``name``, minus the same under the baseline."""
-    rows = runs[runs["step"] > SCALE["run.steps"] - LAST]
+def paired(runs, name: str, metric: str, transform=lambda v: v, first: int = FIRST) -> np.ndarray:
+    """Per seed: ``transform(metric)`` averaged over steps ``first``.. under ``name``, minus the same under the baseline."""
+    rows = runs[runs["step"] >= first]
     table = rows.assign(value=transform(rows[metric])).groupby(["seed", "scenario"])["value"].mean().unstack("scenario")
     return (table[name] - table["baseline"]).to_numpy()
 
@@ -124,15 +131,16 @@ DIRECTIONS = [
     ("accumulate", "model_coverage", +1),
     ("watermark_filter", "human_share_training", +1),
     ("detector_filter", "human_share_training", +1),
-    ("provenance", "human_share_training", +1),
+    # Provenance alone barely changes a training set when the scrape takes nearly all of a year's
+    # items (as at the baseline); its effect is that signed items survive filters, tested with a
+    # detector in test_baseline_levers.py and here through `combined`.
     ("creator_pay", "active_humans", +1),
-    ("ai_cap", "ai_share_new", -1),
     ("ranking", "human_share_new", +1),
     ("combined", "originality_index", +1),
     ("combined", "human_share_training", +1),
-    pytest.param("ranking", "ai_attention_share", -1, marks=needs_market),
-    pytest.param("ai_flood", "human_share_new", -1, marks=needs_market),
-    pytest.param("ai_flood", "originality_index", -1, marks=needs_market),
+    ("ranking", "ai_attention_share", -1),
+    ("ai_flood", "human_share_new", -1),
+    ("ai_flood", "originality_index", -1),
 ]
 
 
@@ -141,9 +149,36 @@ def test_each_policy_moves_its_metric_in_the_documented_direction(runs, clearly_
     clearly_positive(sign * paired(runs, name, metric), what=f"{name}: {metric} {'up' if sign > 0 else 'down'} against the baseline")
 
 
-def test_accumulation_keeps_model_variance_nearer_1(runs, clearly_positive):
+@pytest.fixture(scope="module")
+def flood_runs():
+    """ai_flood at the quarter scale (its AI output scaled too), alone and with the cap on top."""
+    flood = {**SCALE, "ai.items_per_step": 62.5}
+    scenarios = {"baseline": load(library.LIBRARY / "ai_flood.toml", flood)}
+    scenarios["ai_cap"] = load(library.LIBRARY / "ai_flood.toml", {**flood, **keys_of("ai_cap")})
+    return compare.run_many(scenarios, SEEDS)
+
+
+def test_the_cap_lowers_the_ai_share_where_ai_would_exceed_it(flood_runs, clearly_positive):
+    # In today's web the labs' own direct share hovers near the cap's 25% and assisted items take
+    # its place in later years, so the cap rarely binds there; in a flood it binds every month.
+    clearly_positive(-paired(flood_runs, "ai_cap", "ai_share_new"), what="ai_cap under ai_flood: AI share of new items down")
+
+
+def test_accumulation_keeps_model_variance_nearer_1(clearly_positive):
+    # In today's web fresh human writing holds the learned variance up (|model_variance - 1| is about
+    # 0.005 over ten years, with or without accumulation). Where models learn only from models (no
+    # creators: the self-consuming loop of Gerstgrasser et al. 2024), it shrinks generation after
+    # generation, and accumulating all data holds it up.
+    loop = {**SCALE, "humans.count": 0, "ai.items_per_step": 62.5}
+    runs = compare.run_many(
+        {
+            "baseline": load(library.LIBRARY / "ai_flood.toml", loop),
+            "accumulate": load(library.LIBRARY / "ai_flood.toml", {**loop, **keys_of("accumulate")}),
+        },
+        SEEDS,
+    )
     closer = -paired(runs, "accumulate", "model_variance", transform=lambda v: (v - 1).abs())
-    clearly_positive(closer, what="accumulate: |model_variance - 1| smaller than the baseline's")
+    clearly_positive(closer, what="accumulate under ai_flood: |model_variance - 1| smaller than ai_flood's")
 
 
 def test_a_perfect_filter_keeps_the_training_sets_human(runs):

@@ -60,11 +60,26 @@ def test_the_patterns_catch_what_they_are_for():
     assert not FORBIDDEN["eval or exec"].search("model.evaluate(x)") and not FORBIDDEN["eval or exec"].search("df.eval(q)")
 
 
-def test_a_scenario_cannot_name_a_path():
+#: The one free-text key: a corpus the text world reads (never writes).
+READ_ONLY_PATHS = {"world.corpus"}
+
+
+def test_a_scenario_cannot_name_a_path_to_write():
+    free_text = set()
     for section in SECTIONS:
         for key, field in Scenario.model_fields[section].annotation.model_fields.items():
             kind = field.annotation
-            assert kind in (int, float, bool) or typing.get_origin(kind) is typing.Literal, f"{section}.{key}: {kind}"
+            if kind is str:
+                free_text.add(f"{section}.{key}")
+            else:
+                assert kind in (int, float, bool) or typing.get_origin(kind) is typing.Literal, f"{section}.{key}: {kind}"
+    assert free_text <= READ_ONLY_PATHS
+    for dotted in free_text:  # opened for reading only, wherever the code names it
+        name = dotted.split(".")[1]
+        for p in SOURCES:
+            for line in p.read_text().splitlines():
+                if f".{name}" in line and "open(" in line:
+                    assert not re.search(r"open\([^)]*['\"][wax+]", line), f"{p}: {line.strip()}"
 
 
 def _listing(root: Path) -> set[str]:

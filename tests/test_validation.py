@@ -17,7 +17,7 @@ from model import validation
 from model.validation import checks, theory
 from model.validation.sim import Runner
 
-EXPECTED_CHECKS = {"gaussian_mle", "gaussian_unbiased", "discrete", "accumulate", "fresh", "tail", "market"}
+EXPECTED_CHECKS = {"gaussian_mle", "gaussian_unbiased", "discrete", "accumulate", "fresh", "tail", "market", "text_discrete", "text_perplexity"}
 
 
 @pytest.fixture(scope="module")

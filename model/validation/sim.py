@@ -54,7 +54,12 @@ def trace_market(model: ContentEcosystem) -> np.ndarray:
     return np.array([sources[AI], sources[HUMAN], model.price])
 
 
-TRACES = {"gaussian": trace_gaussian, "ideas": trace_ideas, "tail": trace_tail, "market": trace_market}
+def trace_perplexity(model: ContentEcosystem) -> np.ndarray:
+    """The text world: ``model_perplexity``, the models' perplexity on held-out human text."""
+    return np.array([model.metrics["model_perplexity"]])
+
+
+TRACES = {"gaussian": trace_gaussian, "ideas": trace_ideas, "tail": trace_tail, "market": trace_market, "perplexity": trace_perplexity}
 
 
 def fixed_on_one_idea(model: ContentEcosystem) -> bool:
