@@ -293,6 +293,7 @@ def cmd_sweep(args) -> int:
     out = args.out or Path("results") / "sweeps" / Path(args.sweep).stem
     _check_writable(out)
     execute.prepare(sweep, out, args.resume)  # refuse a folder holding another sweep before anything runs
+    interrupts.saved(f"the finished runs are in {out}/runs.csv; continue with: python run.py sweep {args.sweep} --out {out} --resume")
     jobs = args.jobs or min(2, os.cpu_count() or 1)
     with execute.executor(jobs, args.scheduler) as pool:
         done = execute.run_sweep(sweep, out, pool, resume=args.resume, progress=not args.quiet)
