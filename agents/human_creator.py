@@ -80,7 +80,9 @@ class CreatorPopulation:
         costs = np.sort(_lognormal(rng, humans.cost, humans.cost_sigma, round(humans.pool * humans.count)))
         self.pool = costs[humans.count :]
         marginal = costs[humans.count] if len(self.pool) else (costs[-1] if len(costs) else 0.0)
-        self._add_rows(costs[: humans.count], rng, expected_income=marginal)
+        # Shuffled, so that a creator's cost says nothing about its place in the social graph
+        # (the earliest nodes of a Barabasi-Albert graph are its hubs).
+        self._add_rows(rng.permutation(costs[: humans.count]), rng, expected_income=marginal)
         m, n = self.attachments, humans.count
         if m == 0 or n == 0:
             self.graph = nx.empty_graph(n)
