@@ -135,8 +135,10 @@ class DaskPool:
     def map_unordered(self, fn: Callable, job: Job, items: Iterable[Task]) -> Iterator[Done]:
         from distributed import as_completed
 
-        shared = self.client.scatter(job, broadcast=True)  # sent once, not with every task
-        futures = [self.client.submit(fn, shared, item, pure=False) for item in items]
+        # The job goes with every task (a few kilobytes), not scattered: scattered data lives on
+        # workers, and tasks that need it are cancelled ("lost dependencies") if the worker holding
+        # it dies, where a task that carries its own job is simply rerun elsewhere.
+        futures = [self.client.submit(fn, job, item, pure=False) for item in items]
         for future in as_completed(futures):
             result = future.result()
             future.release()  # the driver keeps nothing but the row
