@@ -25,6 +25,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from model import metrics
+
 
 @runtime_checkable
 class Learner(Protocol):
@@ -146,8 +148,7 @@ class IdeaGaussian:
         return self.ideas_
 
     def mean_error(self, centroids: np.ndarray) -> float:
-        err = ((self.means_ - centroids[self.ideas_]) ** 2).sum(axis=1)
-        return float((self.probs_ * err).sum() / self.means_.shape[1])
+        return metrics.mean_error(self.probs_, self.means_, centroids[self.ideas_])
 
     def sampling_variance(self) -> float:
         """Total variance of the distribution :meth:`sample` draws from, averaged over dimensions."""
