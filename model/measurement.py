@@ -66,7 +66,8 @@ def measure(model, t: int) -> dict:
     new_share = metrics.shares(web.window_sources(t, t))
 
     tail_recent = metrics.tail_share(recent_counts, culture.tail_mask())
-    fitted = [m.learner for m in model.ai_models if m.learner.is_fitted]
+    fitted_models = [m for m in model.ai_models if m.learner.is_fitted]
+    fitted = [m.learner for m in fitted_models]
     weights = culture.weights()
     pop = model.creators
     n_active = pop.n_active
@@ -77,7 +78,7 @@ def measure(model, t: int) -> dict:
         "assisted_share_new": float(new_share[ASSISTED]),
         "ai_share_new": float(new_share[AI]),
         "human_share_web": float(web.source_totals[HUMAN] / web.n),
-        "human_share_training": _over_models([m.training_human_share for m in model.ai_models if m.learner.is_fitted]),
+        "human_share_training": _over_models([m.training_human_share for m in fitted_models]),
         "ai_attention_share": model.ai_attention_share,
         "new_ideas": model.new_ideas,
         "distinct_ideas_recent": metrics.distinct(recent_counts),
@@ -91,7 +92,7 @@ def measure(model, t: int) -> dict:
         "model_variance": _over_models([m.sampling_variance() for m in fitted]) / culture.human_variance(),
         "model_mean_error": _over_models([m.mean_error(culture.centroids) for m in fitted]) / cfg.world.item_noise**2,
         "model_generation": max((m.generation for m in model.ai_models), default=0),
-        "synthetic_depth": _over_models([m.training_depth for m in model.ai_models if m.learner.is_fitted]),
+        "synthetic_depth": _over_models([m.training_depth for m in fitted_models]),
         "active_humans": n_active,
         "ai_adoption": float(pop.adopted.sum() / n_active) if n_active else float("nan"),
     }
