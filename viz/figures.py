@@ -346,7 +346,9 @@ class Network(Chart):
         if not len(sample.nodes):
             return
         rows = pop.rows_of(sample.nodes)  # -1: the creator has left
-        states = np.where(rows < 0, 2, np.where(pop.adopted[np.maximum(rows, 0)] & (rows >= 0), 1, 0))
+        adopted = np.zeros(len(rows), bool)
+        adopted[rows >= 0] = pop.adopted[rows[rows >= 0]]  # indexes nothing once every creator has left
+        states = np.where(rows < 0, 2, np.where(adopted, 1, 0))
         self.nodes.set_facecolors([NETWORK_STATES[s][1] for s in states])
         self.counts.set_text(" · ".join(f"{name} {int((states == code).sum())}" for code, (name, _) in enumerate(NETWORK_STATES)))
 
