@@ -215,7 +215,9 @@ class CreatorPopulation:
             degree = np.bincount(self._src, minlength=self.size)[candidates] + 1.0
             # Drawn with replacement in one call; a repeated target is one edge.
             targets = rng.choice(candidates, size=(k, m), p=degree / degree.sum())
-            pairs = np.unique(np.column_stack([np.repeat(rows, m), targets.ravel()]), axis=0)
+            # Unique (row, target) pairs in lexicographic order, through one integer key (np.unique(axis=0) is slow).
+            key = np.unique(np.repeat(rows, m) * self.size + targets.ravel())
+            pairs = np.column_stack([key // self.size, key % self.size])
             self.graph.add_edges_from(self.id[pairs].tolist())
             self._src = np.concatenate([self._src, pairs[:, 0], pairs[:, 1]])
             self._dst = np.concatenate([self._dst, pairs[:, 1], pairs[:, 0]])

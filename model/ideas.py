@@ -89,8 +89,10 @@ class HumanCulture:
     def human_variance(self) -> float:
         """Per-dimension variance of human items: noise plus centroid variance under human weights."""
         w = self.weights()
-        mean = w @ self.centroids
-        between = float(w @ ((self.centroids - mean) ** 2).sum(axis=1)) / self.dim
+        # einsum, not BLAS: a threaded gemv is slow at this size and its sums depend on the thread count.
+        dev = self.centroids - np.einsum("k,kj->j", w, self.centroids)
+        dev *= dev
+        between = float(np.einsum("k,kj->", w, dev)) / self.dim
         return self.item_noise**2 + between
 
 

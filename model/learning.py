@@ -99,17 +99,25 @@ class IdeaGaussian:
         uniq = np.flatnonzero(all_counts)
         counts = all_counts[uniq]
         inv = (np.cumsum(all_counts > 0) - 1)[ideas]
-        vecs = np.asarray(vecs, np.float64)
-        means = np.column_stack([np.bincount(inv, weights=vecs[:, j], minlength=len(uniq)) for j in range(vecs.shape[1])])
+        k = len(uniq)
+        # One contiguous row per dimension, squared deviations in place: bincount takes its
+        # weights without a copy, and no (n, d) temporary is allocated per pass.
+        dims = np.asarray(vecs, np.float64).T.copy()
+        means = np.empty((k, len(dims)))
+        for j, x in enumerate(dims):
+            means[:, j] = np.bincount(inv, weights=x, minlength=k)
         means /= counts[:, None]
-        dev2 = (vecs - np.take(means, inv, axis=0)) ** 2
-        ss = np.column_stack([np.bincount(inv, weights=dev2[:, j], minlength=len(uniq)) for j in range(vecs.shape[1])])
+        ss = np.empty_like(means)
+        for j, x in enumerate(dims):
+            x -= means[:, j][inv]
+            x *= x
+            ss[:, j] = np.bincount(inv, weights=x, minlength=k)
         denom = counts - 1 if self.variance_estimator == "unbiased" else counts
         variances = np.divide(ss, np.maximum(denom, 1)[:, None])
         variances[counts == 1] = 0.0  # seen once: reproduced exactly
 
         # Most frequent first; ties broken by idea id so the fit is deterministic.
-        order = np.lexsort((uniq, -counts))
+        order = np.argsort(-counts, kind="stable")  # uniq is ascending: ties stay in id order
         if self.capacity:
             order = order[: self.capacity]
         with np.errstate(over="ignore"):
@@ -127,6 +135,7 @@ class IdeaGaussian:
         self.means_ = means[order]
         self.vars_ = variances[order]
         self._cdf = np.cumsum(self.probs_)
+        self._variance = None  # computed when first asked, then kept until the next fit
         return self
 
     def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -152,11 +161,13 @@ class IdeaGaussian:
 
     def sampling_variance(self) -> float:
         """Total variance of the distribution :meth:`sample` draws from, averaged over dimensions."""
-        p = self.probs_[:, None]
-        within = (p * self.temperature**2 * self.vars_).sum(axis=0)
-        # Centred, not E[x^2] - E[x]^2, which loses every digit when the spread is tiny.
-        between = (p * (self.means_ - (p * self.means_).sum(axis=0)) ** 2).sum(axis=0)
-        return float(np.mean(within + between))
+        if self._variance is None:
+            p = self.probs_[:, None]
+            within = (p * self.temperature**2 * self.vars_).sum(axis=0)
+            # Centred, not E[x^2] - E[x]^2, which loses every digit when the spread is tiny.
+            between = (p * (self.means_ - (p * self.means_).sum(axis=0)) ** 2).sum(axis=0)
+            self._variance = float(np.mean(within + between))
+        return self._variance
 
 
 def nucleus_size(probs_desc: np.ndarray, top_p: float) -> int:

@@ -42,7 +42,7 @@ def head_mask(counts: np.ndarray, mass: float = 0.8) -> np.ndarray:
     mask = np.zeros(len(counts), bool)
     if total == 0:
         return mask
-    order = np.lexsort((np.arange(len(counts)), -counts))
+    order = np.argsort(-counts, kind="stable")  # stable: equal counts stay in id order
     cum = np.cumsum(counts[order])
     size = int(np.searchsorted(cum, mass * total - 1e-9 * total) + 1)
     mask[order[:size]] = True
