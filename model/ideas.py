@@ -46,8 +46,10 @@ class HumanCulture:
 
     def render(self, ideas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Vectors of human items expressing ``ideas``: centroid plus Gaussian noise."""
-        noise = rng.standard_normal((len(ideas), self.dim))
-        return (np.take(self.centroids, ideas, axis=0) + self.item_noise * noise).astype(np.float32)
+        vec = rng.standard_normal((len(ideas), self.dim))
+        vec *= self.item_noise
+        vec += np.take(self.centroids, ideas, axis=0)
+        return vec.astype(np.float32)
 
     def record(self, ideas: np.ndarray) -> None:
         """Add human-written items to culture."""

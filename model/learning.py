@@ -99,17 +99,14 @@ class IdeaGaussian:
         uniq = np.flatnonzero(all_counts)
         counts = all_counts[uniq]
         inv = (np.cumsum(all_counts > 0) - 1)[ideas]
-        k = len(uniq)
-        # One contiguous row per dimension, squared deviations in place: bincount takes its
-        # weights without a copy, and no (n, d) temporary is allocated per pass.
-        dims = np.asarray(vecs, np.float64).T.copy()
-        means = np.empty((k, len(dims)))
-        for j, x in enumerate(dims):
-            means[:, j] = np.bincount(inv, weights=x, minlength=k)
-        means /= counts[:, None]
+        k, vecs = len(uniq), np.asarray(vecs)
+        # One dimension at a time, in place: an (n, d) temporary costs more in fresh pages than in arithmetic.
+        means = np.empty((k, vecs.shape[1]))
         ss = np.empty_like(means)
-        for j, x in enumerate(dims):
-            x -= means[:, j][inv]
+        for j in range(vecs.shape[1]):
+            x = vecs[:, j].astype(np.float64)
+            means[:, j] = m = np.bincount(inv, weights=x, minlength=k) / counts
+            x -= m[inv]
             x *= x
             ss[:, j] = np.bincount(inv, weights=x, minlength=k)
         denom = counts - 1 if self.variance_estimator == "unbiased" else counts
@@ -135,14 +132,16 @@ class IdeaGaussian:
         self.means_ = means[order]
         self.vars_ = variances[order]
         self._cdf = np.cumsum(self.probs_)
+        self._sd = self.temperature * np.sqrt(self.vars_)  # what sampling scales its noise by
         self._variance = None  # computed when first asked, then kept until the next fit
         return self
 
     def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Draw ``n`` items: (ideas, float32 vectors)."""
         idx = np.minimum(np.searchsorted(self._cdf, rng.random(n) * self._cdf[-1], side="right"), len(self._cdf) - 1)
-        sd = self.temperature * np.sqrt(np.take(self.vars_, idx, axis=0))
-        vecs = np.take(self.means_, idx, axis=0) + sd * rng.standard_normal((n, self.means_.shape[1]))
+        vecs = rng.standard_normal((n, self.means_.shape[1]))
+        vecs *= np.take(self._sd, idx, axis=0)
+        vecs += np.take(self.means_, idx, axis=0)
         return self.ideas_[idx], vecs.astype(np.float32)
 
     # -- the Learner protocol ------------------------------------------------------------
