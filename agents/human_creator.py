@@ -54,7 +54,8 @@ class CreatorPopulation:
         tool_months: months of tool use so far (the smoothing starts as a plain mean).
         income, spent: last step's income and cost.
         pool: sorted costs of the would-be creators who are not active.
-        graph: the networkx social graph among active creators, nodes are ids.
+        graph: the social graph among active creators as a networkx graph, nodes are ids (built
+            when asked; the population keeps it as two edge arrays of rows).
     """
 
     _COLUMNS = ("id", "originality", "productivity", "cost", "adopted", "tool", "books", "margin_sum", "tool_margin", "tool_months", "income", "spent")
@@ -85,14 +86,14 @@ class CreatorPopulation:
         self._add_rows(rng.permutation(costs[: humans.count]), rng, expected_income=marginal)
         m, n = self.attachments, humans.count
         if m == 0 or n == 0:
-            self.graph = nx.empty_graph(n)
+            graph = nx.empty_graph(n)
         elif n <= m:
-            self.graph = nx.complete_graph(n)
+            graph = nx.complete_graph(n)
         else:
             # An integer seed drawn from the model's generator: networkx's wrapper of a
             # numpy Generator is ~30x slower at 50,000 creators.
-            self.graph = nx.barabasi_albert_graph(n, m, seed=int(rng.integers(2**63)))
-        self._edges_from_graph()
+            graph = nx.barabasi_albert_graph(n, m, seed=int(rng.integers(2**63)))
+        self._edges_from_graph(graph)
 
     @property
     def size(self) -> int:
@@ -139,8 +140,17 @@ class CreatorPopulation:
             setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
         return np.arange(first, first + k)
 
-    def _edges_from_graph(self) -> None:
-        edges = self.rows_of(np.array(self.graph.edges(), dtype=np.int64).reshape(-1))
+    @property
+    def graph(self) -> nx.Graph:
+        """The social graph among active creators (nodes are ids), built from the edge arrays."""
+        graph = nx.Graph()
+        graph.add_nodes_from(self.id.tolist())
+        once = self._src < self._dst  # each edge is kept in both directions
+        graph.add_edges_from(zip(self.id[self._src[once]].tolist(), self.id[self._dst[once]].tolist()))
+        return graph
+
+    def _edges_from_graph(self, graph: nx.Graph) -> None:
+        edges = self.rows_of(np.array(graph.edges(), dtype=np.int64).reshape(-1))
         edges = edges.reshape(-1, 2)
         # Both directions, in rows, so neighbour sums are one bincount.
         self._src = np.concatenate([edges[:, 0], edges[:, 1]])
@@ -184,7 +194,6 @@ class CreatorPopulation:
     def _remove(self, leaving: np.ndarray) -> None:
         """Remove rows; their costs rejoin the pool of would-be creators."""
         self.pool = np.sort(np.concatenate([self.pool, self.cost[leaving]]))
-        self.graph.remove_nodes_from(self.id[leaving].tolist())
         keep = ~leaving
         for name in self._COLUMNS:
             setattr(self, name, getattr(self, name)[keep])
@@ -209,7 +218,6 @@ class CreatorPopulation:
         candidates = np.arange(self.size)
         rows = self._add_rows(cost, rng, expected_income=income_per_item)
         ids = self.id[rows]
-        self.graph.add_nodes_from(ids.tolist())
         m = self.attachments
         if m and len(candidates):
             degree = np.bincount(self._src, minlength=self.size)[candidates] + 1.0
@@ -218,7 +226,6 @@ class CreatorPopulation:
             # Unique (row, target) pairs in lexicographic order, through one integer key (np.unique(axis=0) is slow).
             key = np.unique(np.repeat(rows, m) * self.size + targets.ravel())
             pairs = np.column_stack([key // self.size, key % self.size])
-            self.graph.add_edges_from(self.id[pairs].tolist())
             self._src = np.concatenate([self._src, pairs[:, 0], pairs[:, 1]])
             self._dst = np.concatenate([self._dst, pairs[:, 1], pairs[:, 0]])
         return ids

@@ -252,6 +252,7 @@ def test_a_creators_cost_says_nothing_about_its_place_in_the_graph():
     # The cheapest would-be creators write at setup; which of them become the graph's hubs is chance.
     model = ContentEcosystem(small_scenario({"run.steps": 0, "humans.count": 2000}), seed=9)
     pop = model.creators
-    degree = np.array([model.creators.graph.degree(int(i)) for i in pop.id])
+    graph = pop.graph
+    degree = np.array([graph.degree(int(i)) for i in pop.id])
     r = np.corrcoef(np.argsort(np.argsort(degree)), np.argsort(np.argsort(pop.cost)))[0, 1]
     assert abs(r) < 4 / np.sqrt(pop.size)  # Spearman correlation within 4 SE of 0
