@@ -307,11 +307,13 @@ def test_ema_workbench_runs_a_text_world_outcome():
     base = Scenario().with_overrides(
         {"world.kind": "text", "run.steps": 3, "world.archive_items": 1000, "humans.count": 30, "ai.models": 1, "ai.train_size": 300, "ai.retrain_every": 2}
     )
-    model = ema_model(base, levers={"policy.data_regime": ["replace", "accumulate"]}, outcomes=["model_perplexity", "distinct_2_recent"])
-    experiments, outcomes = ema_workbench.perform_experiments(model, policies=2)
+    model = ema_model(
+        base, uncertainties={"ai.temperature": (0.9, 1.1)}, levers={"policy.data_regime": ["replace", "accumulate"]}, outcomes=["model_perplexity", "distinct_2_recent"]
+    )
+    experiments, outcomes = ema_workbench.perform_experiments(model, scenarios=1, policies=2)
     assert len(experiments) == 2
     for i, row in experiments.iterrows():
-        ts = run_scenario(base.with_overrides({"policy.data_regime": str(row.policy_data_regime)})).timeseries
+        ts = run_scenario(base.with_overrides({"ai.temperature": float(row.ai_temperature), "policy.data_regime": str(row.policy_data_regime)})).timeseries
         assert outcomes["model_perplexity"][i] == ts.model_perplexity.iloc[-1] and outcomes["distinct_2_recent"][i] == ts.distinct_2_recent.iloc[-1]
 
 
