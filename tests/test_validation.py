@@ -76,11 +76,21 @@ def test_pool_gives_the_same_numbers_as_serial():
     np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("argv", [["validate", "--seeds", "1"], ["validate", "--jobs", "0"], ["validate", "--bogus"]])
+@pytest.mark.parametrize("argv", [["validate", "--seeds", "1"], ["validate", "--jobs", "0"], ["validate", "--bogus"], ["validate", "--check", "nosuch"]])
 def test_bad_validate_arguments_exit_2(argv, capsys):
     assert run.main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:")
+    if "--check" in argv:
+        assert "--check nosuch: unknown check; allowed:" in err[0] and "text_perplexity" in err[0]
+
+
+def test_check_runs_only_the_checks_named(tmp_path):
+    out = tmp_path / "v"
+    assert run.main(["validate", "--quick", "--quiet", "--check", "gaussian_mle", "--out", str(out)]) == 0
+    summary = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    assert [c["key"] for c in summary["checks"]] == ["gaussian_mle"]
+    assert "python run.py validate --quick --check gaussian_mle" in (out / "validation.md").read_text(encoding="utf-8")
 
 
 def test_validate_out_must_be_a_folder(tmp_path, capsys):
