@@ -6,7 +6,7 @@
     python run.py list                              # the scenario library, one line each
     python run.py compare SCENARIO... [--seeds N] [--steps N] [--jobs N] [--set k=v ...] [--out DIR]
     python run.py keys                              # every scenario key, its default and range
-    python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N]   # reproduce the published results
+    python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N] [--check KEY]   # reproduce the published results
     python run.py resume DIR                        # continue a stopped run that wrote checkpoints
     python run.py serve [--port P] [--host H]      # the visual server for presenting (app.py)
     python run.py sweep SWEEP.toml [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # sweeps, sensitivity, tipping points
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 300; 30 with --quick)")
     v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
     v.add_argument("--quiet", action="store_true", help="no progress lines")
+    v.add_argument("--check", action="append", metavar="KEY", help="run only this check (repeatable), e.g. text_perplexity")
     c = sub.add_parser("resume", help="continue a stopped run from its checkpoint (run.checkpoint_every > 0)")
     c.add_argument("dir", type=Path, help="the run's output folder (or its .NAME.partial folder or checkpoint file)")
     c.add_argument("--out", type=Path, help="output folder (default: the one the run was writing to)")
@@ -243,15 +244,19 @@ def cmd_validate(args) -> int:
 
     if args.seeds is not None and args.seeds > validation.MAX_SEEDS:
         raise UsageError(f"--seeds {args.seeds}: at most {validation.MAX_SEEDS}")
+    for key in args.check or ():
+        if key not in validation.CHECKS:
+            raise UsageError(f"--check {key}: unknown check; allowed: {', '.join(validation.CHECKS)}")
 
     jobs = args.jobs or (1 if args.quick else min(2, os.cpu_count() or 1))
     command = "python run.py validate" + (" --quick" if args.quick else "") + (f" --seeds {args.seeds}" if args.seeds else "")
+    command += "".join(f" --check {key}" for key in args.check or ())
 
     def progress(result) -> None:
         if not args.quiet:
             print(f"{'PASS' if result.passed else 'FAIL'}  {result.title}  ({result.seconds:.1f} s)", flush=True)
 
-    outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, progress=progress, command=command)
+    outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, only=args.check, progress=progress, command=command)
     try:
         with interrupts.deferred():  # the report folder appears whole or not at all
             validation.write(outcome, args.out)

@@ -34,6 +34,17 @@ LEAVES_OUT = [
     "Policy settings (watermark share, detector rates, subsidy sizes, caps) are the values in each scenario file, with the sources given there; many are assumptions, and the result of a policy can depend strongly on them. Enforcement and its costs are not modelled.",
     "The intervals come from differences between seeds only: they say how sure the comparison is within this model, not how sure anyone can be about the real web.",
 ]
+#: In the text world (world.kind = "text") these replace the first two of :data:`LEAVES_OUT`.
+TEXT_LEAVES_OUT = [
+    "A document is a short run of English words from a bigram chain of word-pair counts (or windows of a corpus file): the model has no notion of quality, truth or usefulness, only of how varied the web is and how far the models' text is from human text.",
+    "An AI model is an n-gram language model (interpolated Kneser-Ney) fitted to its training set, not a neural network; perplexity on held-out human text measures how well it still predicts human writing, as in the model-collapse experiments, but a real model generalizes far beyond word pairs.",
+]
+
+
+def caveats(comparison: Comparison) -> list[str]:
+    """What the model leaves out, for the worlds the comparison's scenarios are in."""
+    kinds = {s.world.kind for s in comparison.scenarios.values()}
+    return (LEAVES_OUT[:2] if kinds != {"text"} else []) + (TEXT_LEAVES_OUT if "text" in kinds else []) + LEAVES_OUT[2:]
 
 
 def _img(path: Path) -> str:
@@ -101,7 +112,8 @@ def reading(comparison: Comparison) -> list[str]:
     rows = _rows(comparison, last_label(comparison))
     reference = comparison.names[0]
     span = last_label(comparison).removeprefix("last ").removesuffix(" steps")
-    present = [m for m in ("originality_index", "human_share_new", "active_humans", "ai_attention_share") if m in set(rows["metric"])]
+    read = ("originality_index", "human_share_new", "active_humans", "ai_attention_share", "model_perplexity", "vocabulary_coverage", "distinct_2_recent")
+    present = [m for m in read if m in set(rows["metric"])]
     if len(comparison.names) < 2 or not present:
         return []
     out = []
@@ -162,7 +174,7 @@ def markdown(summary: pd.DataFrame, statistic: str | None = None) -> str:
     def num(x: float, metric: str) -> str:
         if not math.isfinite(x):
             return "–"
-        text = f"{x:,.0f}" if metric == "active_humans" else f"{x:.3f}"
+        text = f"{x:,.0f}" if metric == "active_humans" else f"{x:,.1f}" if metric == "model_perplexity" else f"{x:.3f}"
         return text.replace("-", "\u2212")
 
     lines = ["| scenario | " + " | ".join(HEADLINE.get(m, m) for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
@@ -235,7 +247,7 @@ def page(comparison: Comparison, figures: dict[str, Path]) -> str:
     parts += [
         "<h2>Caveats</h2><ul>",
         f"<li>{n} seeds per scenario; {steps} months (one step is one month); the intervals are t-based 95% intervals over seeds.</li>",
-        *(f"<li>{html.escape(c)}</li>" for c in LEAVES_OUT),
+        *(f"<li>{html.escape(c)}</li>" for c in caveats(comparison)),
         "</ul></body></html>",
     ]
     return "\n".join(parts) + "\n"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +32,12 @@ import pandas as pd
 from scipy import stats
 from tqdm.auto import tqdm
 
-from model import interrupts
+from model import interrupts, measurement
 from model.runner import run
 from model.scenario import Scenario
 
-#: The metrics the comparison reports and draws, with a label each. ``ideas_rarefied`` and
-#: ``ai_attention_share`` arrive with the market; a metric missing from the runs is skipped.
+#: The metrics the comparison reports and draws, with a label each; a metric that not every
+#: scenario measures is skipped (the last three exist in the text world only, see :func:`measured`).
 HEADLINE = {
     "human_share_new": "human share of new items",
     "originality_index": "originality index",
@@ -45,6 +45,9 @@ HEADLINE = {
     "model_coverage": "model coverage of human culture",
     "active_humans": "active human creators",
     "ai_attention_share": "AI share of attention",
+    "model_perplexity": "models' perplexity on held-out human text",
+    "vocabulary_coverage": "vocabulary coverage (human token mass the models can write)",
+    "distinct_2_recent": "distinct bigrams per bigram (recent documents)",
 }
 
 #: Steps averaged at the end of a run (one year of months).
@@ -124,6 +127,11 @@ def per_seed(runs: pd.DataFrame, metric: str, last: int = LAST) -> dict[str, pd.
 def headline(columns) -> list[str]:
     """The headline metrics present among ``columns``, in :data:`HEADLINE` order."""
     return [m for m in HEADLINE if m in set(columns)]
+
+
+def measured(scenarios: Iterable[Scenario]) -> list[str]:
+    """The headline metrics every one of ``scenarios`` measures (the text columns only when all are in the text world)."""
+    return headline(set.intersection(*(set(measurement.columns(s)) for s in scenarios)))
 
 
 def summarize(runs: pd.DataFrame, metrics: Sequence[str] | None = None, last: int = LAST, level: float = LEVEL) -> pd.DataFrame:
@@ -212,7 +220,7 @@ class Comparison:
 
     @property
     def metrics(self) -> list[str]:
-        return headline(self.runs.columns)
+        return measured(self.scenarios.values())
 
 
 def seed_list(seeds: int | Sequence[int]) -> list[int]:
@@ -272,7 +280,7 @@ def compare(
     seeds = seed_list(seeds)
     start = time.perf_counter()
     runs = run_many(scenarios, seeds, jobs, progress)
-    summary = summarize(runs, last=last)
+    summary = summarize(runs, measured(scenarios.values()), last=last)
     return Comparison(dict(scenarios), seeds, runs, summary, time.perf_counter() - start, max(1, jobs), dict(descriptions or {}), command)
 
 

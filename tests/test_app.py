@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 import warnings
 
 import numpy as np
@@ -34,6 +35,8 @@ retrain_every = 5
 items_per_step = 60.0
 """
 FLOOD = SMALL.replace("items_per_step = 60.0", 'items_per_step = 400.0\noutput_growth = 0.05\nsupply = "fixed"\ntop_p = 0.9')
+# Language mode: the same small world, written in English words.
+TEXT = SMALL.replace("[world]\n", '[world]\nkind = "text"\n')
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +45,7 @@ def viz(tmp_path_factory):
     folder = tmp_path_factory.mktemp("presets")
     (folder / "baseline.toml").write_text(SMALL)
     (folder / "ai_flood.toml").write_text(FLOOD)
+    (folder / "text.toml").write_text(TEXT)
     mp = pytest.MonkeyPatch()
     mp.setenv("CONTENT_PRESETS", str(folder))
     warnings.filterwarnings("ignore", message=".*use_state.*found despite early return")  # inside Mesa's ComponentsView
@@ -60,8 +64,8 @@ def image_size(data: bytes) -> tuple[int, int]:
 
 def test_presets_are_the_folder_files_baseline_first(viz):
     components, _ = viz
-    assert list(components.PRESETS) == ["baseline", "ai_flood"]
-    assert components.model_params()["preset"]["values"] == ["baseline", "ai_flood"]
+    assert list(components.PRESETS) == ["baseline", "ai_flood", "text"]
+    assert components.model_params()["preset"]["values"] == ["baseline", "ai_flood", "text"]
 
 
 def test_every_chart_draws_a_fresh_model_and_changes_with_steps(viz):
@@ -178,7 +182,9 @@ def test_page_step_reset_preset_and_slider_act_on_the_model(viz):
     model = solara.reactive(vm.PresentationModel())
     _, rc = _page(components, model)
     images = lambda: [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]  # noqa: E731
-    assert len(images()) == len(components.COMPONENTS)
+    from viz import figures
+
+    assert len(images()) == len(figures.CHARTS)
     first = images()
 
     step = rc.find(v.Btn, children=["Step"]).widget
@@ -226,6 +232,73 @@ def test_log_option_and_messages_render(viz):
     after = [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
     assert after[1] != before[1]
     assert np.isfinite(model.value.history["originality_index"]).all()
+
+
+def _texts(rc, cls: str | None = None) -> list[str]:
+    """The text of every line of text on the page (Solara's Text is a span), or of the elements of class ``cls``."""
+    import ipyvue
+
+    found = rc.find(ipyvue.Html, tag="span") if cls is None else rc.find(ipyvue.Html, class_=cls)
+    return [c for w in found.widgets for c in w.children if isinstance(c, str)]
+
+
+def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(viz):
+    components, vm = viz
+    from model.text.report import latest_documents
+    from viz import samples
+
+    components.reset_controls()
+    model = solara.reactive(vm.PresentationModel())
+    _, rc = _page(components, model)
+    # the ideas world: the panel says that nothing is written, and shows no document
+    assert any("Nothing is written" in t for t in _texts(rc)) and not _texts(rc, samples.HUMAN_DOC)
+
+    rc.find(v.Select, label="Preset").widget.v_model = "text"
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    live = model.value
+    assert live.config.world.kind == "text" and live.preset == "text" and not live.notices
+    assert not any("Nothing is written" in t for t in _texts(rc))
+    at_setup = latest_documents(live, samples.DOCUMENTS)
+    assert _texts(rc, samples.HUMAN_DOC) == at_setup["human"][::-1]  # the archive's, newest first
+    assert not _texts(rc, samples.MODEL_DOC) and "no model has written yet" in _texts(rc)
+
+    step = rc.find(v.Btn, children=["Step"]).widget
+    for _ in range(6):  # past the first retraining (every 5 steps)
+        step.click()
+    # the panel shows exactly what a plain run of the same scenario and seed has published by then
+    alone = vm.ContentEcosystem(live.config)
+    for _ in range(6):
+        alone.step()
+    published = latest_documents(alone, samples.DOCUMENTS)
+    human, machine = _texts(rc, samples.HUMAN_DOC), _texts(rc, samples.MODEL_DOC)
+    assert human == published["human"][::-1] and human != at_setup["human"][::-1]
+    assert machine == published["models"][::-1] and len(machine) == samples.DOCUMENTS
+    for doc in human + machine:  # English words, doc_tokens of them, not token ids
+        assert re.fullmatch(r"[a-z'-]+( [a-z'-]+)*", doc) and len(doc.split()) == live.config.world.doc_tokens, doc
+    assert {"the", "of", "and", "to", "in"} & set(" ".join(human).split())
+    # model 0 continues one held-out human prompt: its first generation and the current one
+    generation = live.ai_models[0].generation
+    assert generation == 2
+    prompts = _texts(rc, samples.PROMPT_DOC)
+    assert [p.split(":")[0] for p in prompts] == ["human", "generation 1", f"generation {generation}"]
+    assert prompts[2].removeprefix(f"generation {generation}: ").split()[:2] == prompts[0].removeprefix("human: ").split()[:2]
+    status = next(t for t in _texts(rc) if t.startswith("Step 6, model generation 2."))
+    assert f"{live.metrics['model_perplexity']:,.0f}, at setup {live.history['model_perplexity'][0]:,.0f} (" in status
+    components.reset_controls()
+
+
+def test_text_panel_without_models_or_before_they_write_shows_a_message(viz):
+    _, vm = viz
+    from viz import samples
+
+    model = vm.PresentationModel(preset="text", ai_models=0)
+    for _ in range(2):
+        model.step()
+    shown = samples.writing(model)
+    assert shown.models == [] and shown.prompt is None and shown.generation == 0 and len(shown.human) == samples.DOCUMENTS
+    _, rc = solara.render(samples.WhatTheModelsWrite(model), handle_error=False)
+    assert "no model has written yet" in _texts(rc) and len(_texts(rc, samples.HUMAN_DOC)) == samples.DOCUMENTS
+    assert samples.writing(vm.PresentationModel(preset="ai_flood")) is None  # the ideas world writes nothing
 
 
 def test_serve_rejects_a_bad_port_in_one_line(capsys):

@@ -271,6 +271,46 @@ def test_figures_and_the_self_contained_brief(compared):
     assert load(out / "scenario-reserve.toml") == load(workdir / "reserve.toml")
 
 
+# -- language mode -------------------------------------------------------------------------------
+
+TEXT_COLUMNS = ["model_perplexity", "vocabulary_coverage", "distinct_2_recent"]
+
+
+def test_text_comparison_shows_the_text_columns_with_intervals(workdir, capfd):
+    """Two tiny text-world scenarios: the table, summary.csv, summary.md and the brief carry the text columns."""
+    (workdir / "text.toml").write_text(TINY.replace("[world]\n", '[world]\nkind = "text"\n'))
+    (workdir / "text_reserve.toml").write_text(RESERVE.replace("[world]\n", '[world]\nkind = "text"\n'))
+    code, out, err = call(["compare", "text.toml", "text_reserve.toml", "--seeds", "3", "--jobs", "1", "--out", "cmp"], capfd)
+    assert code == 0, err
+    runs, summary = pd.read_csv(workdir / "cmp" / "runs.csv"), pd.read_csv(workdir / "cmp" / "summary.csv")
+    assert set(TEXT_COLUMNS) <= set(summary["metric"]) and set(summary["metric"]) == set(compare.headline(runs.columns))
+    for metric in TEXT_COLUMNS:  # each against its own computation from runs.csv: the mean of steps 1..8 per seed, a t interval
+        per_seed = runs[(runs.scenario == "text_reserve") & (runs.step >= 1)].groupby("seed")[metric].mean()
+        half = stats.t.ppf(0.975, 2) * per_seed.std(ddof=1) / np.sqrt(3)
+        row = summary[(summary.scenario == "text_reserve") & (summary.metric == metric) & (summary.statistic == "last 8 steps")].iloc[0]
+        assert (row["mean"], row["ci_low"], row["ci_high"]) == pytest.approx((per_seed.mean(), per_seed.mean() - half, per_seed.mean() + half))
+        assert half > 0 and np.isfinite(row["diff_low"])
+        assert re.search(rf"text_reserve\s+{metric}\s", out)  # the table printed on stdout
+    table = (workdir / "cmp" / "summary.md").read_text().splitlines()
+    assert all(compare.HEADLINE[m] in table[0] for m in TEXT_COLUMNS)
+    perplexity = summary[(summary.scenario == "text") & (summary.metric == "model_perplexity") & (summary.statistic == "last 8 steps")].iloc[0]
+    assert f"{perplexity['mean']:,.1f} [{perplexity['ci_low']:,.1f}, {perplexity['ci_high']:,.1f}]" in table[2]
+    page = (workdir / "cmp" / "report.html").read_text(encoding="utf-8")
+    for metric in TEXT_COLUMNS:
+        assert (workdir / "cmp" / f"figure-{metric}.png").exists() and f"<b>{compare.HEADLINE[metric][0].upper()}" in page
+    assert "n-gram language model" in page and "per-idea Gaussian" not in page  # the caveats of the text world
+
+
+def test_a_comparison_across_worlds_reports_only_what_both_measure(workdir):
+    (workdir / "text.toml").write_text(TINY.replace("[world]\n", '[world]\nkind = "text"\n'))
+    tiny, text = load(workdir / "tiny.toml"), load(workdir / "text.toml")
+    assert compare.measured([text]) == compare.headline(compare.HEADLINE) and set(TEXT_COLUMNS) <= set(compare.measured([text]))
+    assert compare.measured([tiny, text]) == compare.measured([tiny]) and not set(TEXT_COLUMNS) & set(compare.measured([tiny]))
+    c = compare.compare({"ideas": tiny, "text": text}, seeds=2)
+    assert set(c.summary["metric"]) == set(c.metrics) == set(compare.measured([tiny]))
+    assert "model_perplexity" in c.runs.columns  # the text runs' own column stays in runs.csv
+
+
 BAD = {
     "unknown scenario name": (["compare", "tiny.toml", "nosuch"], ["nosuch", "unknown scenario", "baseline"]),
     "--seeds 1": (["compare", "tiny.toml", "--seeds", "1"], ["--seeds 1", "at least 2"]),

@@ -294,6 +294,70 @@ def test_ema_adapter_refuses_unknown_keys_and_bad_ranges():
         ema_model(Scenario(), levers={"policy.human_reserve": (0.0, 1.5)})
     with pytest.raises(ScenarioError, match="unknown metric"):
         ema_model(Scenario(), outcomes=["originality"])
+    with pytest.raises(ScenarioError, match="'model_perplexity': measured in the text world only"):
+        ema_model(Scenario(), outcomes=["model_perplexity"])
+    with pytest.raises(ScenarioError, match="'model_perplexity': measured in the text world only"):
+        ema_model(Scenario().with_overrides({"world.kind": "text"}), uncertainties={"world.kind": ["text", "ideas"]}, outcomes=["model_perplexity"])
+
+
+def test_ema_workbench_runs_a_text_world_outcome():
+    ema_workbench = pytest.importorskip("ema_workbench")
+    from model.sweep.ema import ema_model
+
+    base = Scenario().with_overrides(
+        {"world.kind": "text", "run.steps": 3, "world.archive_items": 1000, "humans.count": 30, "ai.models": 1, "ai.train_size": 300, "ai.retrain_every": 2}
+    )
+    model = ema_model(
+        base, uncertainties={"ai.temperature": (0.9, 1.1)}, levers={"policy.data_regime": ["replace", "accumulate"]}, outcomes=["model_perplexity", "distinct_2_recent"]
+    )
+    experiments, outcomes = ema_workbench.perform_experiments(model, scenarios=1, policies=2)
+    assert len(experiments) == 2
+    for i, row in experiments.iterrows():
+        ts = run_scenario(base.with_overrides({"ai.temperature": float(row.ai_temperature), "policy.data_regime": str(row.policy_data_regime)})).timeseries
+        assert outcomes["model_perplexity"][i] == ts.model_perplexity.iloc[-1] and outcomes["distinct_2_recent"][i] == ts.distinct_2_recent.iloc[-1]
+
+
+TEXT_SWEEP = """\
+base = "tiny_text.toml"
+design = "grid"
+seeds = 2
+seed = 3
+
+[parameters]
+policy.data_regime = { values = ["replace", "accumulate"] }
+
+[outcomes]
+perplexity = { metric = "model_perplexity" }
+coverage = { metric = "vocabulary_coverage", last = 3 }
+distinct = { metric = "distinct_2_recent" }
+originality = { metric = "originality_index" }
+"""
+
+
+def test_a_text_world_sweep_reports_the_text_columns(tmp_path):
+    path = write_sweep(tmp_path, TEXT_SWEEP)
+    (tmp_path / "tiny_text.toml").write_text(TINY.replace("[world]\n", '[world]\nkind = "text"\n'))
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(path), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    runs = pd.read_csv(out / execute.RUNS)
+    assert len(runs) == 4 and list(runs.columns[-4:]) == ["perplexity", "coverage", "distinct", "originality"]
+    sweep = design.read(path)
+    for _, row in runs.iterrows():  # each row is its run, made on its own
+        scenario = sweep.base.with_overrides({"policy.data_regime": row["policy.data_regime"], "run.seed": int(row["seed"])})
+        ts = run_scenario(scenario).timeseries
+        assert row["perplexity"] == ts["model_perplexity"].iloc[-1] and row["distinct"] == ts["distinct_2_recent"].iloc[-1]
+        assert row["coverage"] == pytest.approx(ts["vocabulary_coverage"].iloc[-3:].mean(), rel=1e-15)
+    assert runs["perplexity"].min() > 1 and runs["perplexity"].nunique() > 1
+
+
+def test_a_sweep_over_both_worlds_accepts_only_what_both_measure(tmp_path):
+    both = TEXT_SWEEP.replace('policy.data_regime = { values = ["replace", "accumulate"] }', 'world.kind = { values = ["ideas", "text"] }')
+    path = write_sweep(tmp_path, both)
+    (tmp_path / "tiny_text.toml").write_text(TINY.replace("[world]\n", '[world]\nkind = "text"\n'))
+    with pytest.raises(design.ScenarioError, match="'model_perplexity': measured in the text world only"):
+        design.read(path)
+    kept = "\n".join(line for line in both.splitlines() if not line.startswith(("perplexity", "coverage", "distinct")))
+    assert [o.metric for o in design.read(write_sweep(tmp_path, kept)).outcomes] == ["originality_index"]
 
 
 BAD = [
@@ -306,6 +370,7 @@ BAD = [
     ("parameters.policy.data_regime = { range = [0, 1] }", "policy.data_regime is not a number"),
     ("design = \"random\"", "design = 'random': unknown design; allowed: one of grid, lhs, sobol"),
     ("outcomes.x = { metric = \"originality\" }", "outcomes.x.metric = 'originality': unknown metric; allowed:"),
+    ("outcomes.x = { metric = \"model_perplexity\" }", "outcomes.x.metric = 'model_perplexity': measured in the text world only (world.kind = \"text\")"),
     ("outcomes.x = { metric = \"originality_index\", last = 50 }", "outcomes.x.last = 50: more than the run's 7 rows"),
     ("tipping = { outcome = \"nothing\", below = 0.2 }", "tipping.outcome = 'nothing': not an outcome of this sweep"),
     ("set.ai.nope = 3", "ai.nope: unknown key"),

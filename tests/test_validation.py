@@ -76,11 +76,56 @@ def test_pool_gives_the_same_numbers_as_serial():
     np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("argv", [["validate", "--seeds", "1"], ["validate", "--jobs", "0"], ["validate", "--bogus"]])
+@pytest.mark.parametrize("argv", [["validate", "--seeds", "1"], ["validate", "--jobs", "0"], ["validate", "--bogus"], ["validate", "--check", "nosuch"]])
 def test_bad_validate_arguments_exit_2(argv, capsys):
     assert run.main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:")
+    if "--check" in argv:
+        assert "--check nosuch: unknown check; allowed:" in err[0] and "text_perplexity" in err[0]
+
+
+def test_check_runs_only_the_checks_named(tmp_path):
+    out = tmp_path / "v"
+    assert run.main(["validate", "--quick", "--quiet", "--check", "gaussian_mle", "--out", str(out)]) == 0
+    summary = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    assert [c["key"] for c in summary["checks"]] == ["gaussian_mle"]
+    assert "python run.py validate --quick --check gaussian_mle" in (out / "validation.md").read_text(encoding="utf-8")
+
+
+class Traces:
+    """A runner that returns made-up perplexity traces instead of running the model: replace rises
+    linearly; accumulate follows ``cross_entropy(n)``, with noise from a seeded generator."""
+
+    def __init__(self, cross_entropy):
+        self.cross_entropy = cross_entropy
+        self.rng = np.random.default_rng(0)
+
+    def seeds(self, scenario, seeds, trace):
+        n = np.arange(1, scenario.run.steps + 2, dtype=float)
+        if scenario.policy.data_regime == "replace":
+            p = 400.0 + 200.0 * (n - 1)
+        else:
+            p = np.exp(self.cross_entropy(n))
+        return (p * np.exp(self.rng.normal(0, 0.003, (len(seeds), len(n)))))[:, :, None]
+
+
+@pytest.mark.parametrize(
+    "law, bounded",
+    [
+        (lambda n: 6.0 + 0.3 * np.cumsum(1.0 / n**2), True),  # Gerstgrasser et al.: the n-th generation adds ∝ 1/n²
+        (lambda n: 6.0 + 0.6 * (1.0 - 0.3**n), True),  # geometric, falling faster than 1/n²: bounded
+        (lambda n: 6.0 + 0.28 * np.log(n), False),  # what the n-gram models do: logarithmic growth, no bound
+    ],
+)
+def test_text_perplexity_tells_a_bounded_rise_from_a_logarithmic_one(law, bounded):
+    for quick in (True, False):
+        result = checks.check_text_perplexity(checks.Context(quick=quick, runner=Traces(law)))
+        boundedness = result.comparisons[-1]
+        assert boundedness.quantity.startswith("accumulate: ρ")
+        assert boundedness.passed == bounded, (quick, boundedness)
+        assert all(c.passed for c in result.comparisons[:-1])  # the replace arm rises; accumulate stays below half of it
+    assert checks.doubling_ratio(lambda n: math.log(n) - math.log(n - 1), 5) == pytest.approx(1.0)
 
 
 def test_validate_out_must_be_a_folder(tmp_path, capsys):

@@ -18,6 +18,7 @@ from model.scenario import Scenario, ScenarioError
 from viz import figures
 from viz.model import PresentationModel
 from viz.presets import BASELINE, LEVERS, discover, lever_values, preset_scenario, slider_range
+from viz.samples import WhatTheModelsWrite
 
 PRESETS = discover()  # at import: a new preset file appears when the server (re)starts
 DEFAULT_PRESET = BASELINE if BASELINE in PRESETS else next(iter(PRESETS), BASELINE)
@@ -125,5 +126,7 @@ def _chart_component(kind: type[figures.Chart], log_option: bool = False, status
     return ChartView
 
 
-#: The page's components, one per chart; the first also shows the run's status and any message.
+#: The page's components, one per chart (the first also shows the run's status and any message), then
+#: the "what the models write" panel (in the ideas world, one line saying nothing is written).
 COMPONENTS = [_chart_component(kind, log_option=kind is figures.Originality, status=i == 0) for i, kind in enumerate(figures.CHARTS)]
+COMPONENTS.append(WhatTheModelsWrite)

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from model.ecosystem import COLUMNS
+from model import measurement
 from model.scenario import SECTIONS, Scenario, ScenarioError, load
 
 DESIGNS = ("grid", "lhs", "sobol")
@@ -284,7 +284,15 @@ def _parameter(key: str, raw: Any, base: Scenario, design: str, source: str) -> 
     return Parameter(key, kind, low=low, high=high, levels=spec.levels)
 
 
-def _outcome(name: str, raw: Any, steps: int | None, source: str) -> Outcome:
+def outcome_metrics(base: Scenario, kinds=None) -> list[str]:
+    """The metric columns every run measures: those of the base scenario's world, or of every
+    world in ``kinds`` (the values of a swept ``world.kind``); the text columns only in the text world."""
+    kinds = tuple(kinds or (base.world.kind,))
+    measured = set.intersection(*(set(measurement.columns(base.with_overrides({"world.kind": kind}, "sweep"))) for kind in kinds))
+    return [c for c in measurement.COLUMNS + measurement.TEXT_COLUMNS if c in measured and c != "step"]
+
+
+def _outcome(name: str, raw: Any, steps: int | None, source: str, metrics: list[str]) -> Outcome:
     where = f"{source}: outcomes.{name}"
     if isinstance(raw, str):
         raw = {"metric": raw}
@@ -294,7 +302,8 @@ def _outcome(name: str, raw: Any, steps: int | None, source: str) -> Outcome:
         spec = OutcomeSpec.model_validate(raw)
     except ValidationError as error:
         raise ScenarioError(_one_line(error, f"{source}: outcomes.{name}")) from None
-    metrics = [c for c in COLUMNS if c != "step"]
+    if spec.metric in measurement.TEXT_COLUMNS and spec.metric not in metrics:
+        raise ScenarioError(f"{where}.metric = {spec.metric!r}: measured in the text world only (world.kind = \"text\"); allowed: {', '.join(metrics)}")
     if spec.metric not in metrics:
         raise ScenarioError(f"{where}.metric = {spec.metric!r}: unknown metric; allowed: {', '.join(metrics)}")
     if steps is not None and spec.last > steps + 1:
@@ -349,7 +358,8 @@ def read(path: str | Path) -> Sweep:
     if not spec.outcomes:
         raise ScenarioError(f"{source}: [outcomes]: empty; name at least one, e.g. originality = {{ metric = \"originality_index\" }}")
     steps = None if "run.steps" in {p.key for p in parameters} else base.run.steps
-    outcomes = tuple(_outcome(name, raw, steps, source) for name, raw in spec.outcomes.items())
+    metrics = outcome_metrics(base, next((p.values for p in parameters if p.key == "world.kind"), None))
+    outcomes = tuple(_outcome(name, raw, steps, source, metrics) for name, raw in spec.outcomes.items())
     clash = {o.name for o in outcomes} & ({p.key for p in parameters} | {"point", "replicate", "seed"})
     if clash:
         raise ScenarioError(f"{source}: outcomes.{min(clash)}: the name is taken by a column of runs.csv; rename the outcome")

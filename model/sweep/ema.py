@@ -80,8 +80,9 @@ def ema_model(
         base: the base scenario, a TOML path or a :class:`Scenario`; keys not swept keep its values.
         uncertainties: ``{"section.key": (low, high) or [values]}``.
         levers: the same, for the policy levers.
-        outcomes: metric columns (see ``model.ecosystem.COLUMNS``): a ``ScalarOutcome`` each, or with
-            ``seeds`` an ``ArrayOutcome`` holding one value per seed.
+        outcomes: metric columns of the base scenario's world (``model.measurement.columns(scenario)``; the
+            text columns need ``world.kind = "text"``): a ``ScalarOutcome`` each, or with ``seeds`` an
+            ``ArrayOutcome`` holding one value per seed.
         last: each outcome is the mean of the last ``last`` steps (1: the final step).
         seeds: replicate every experiment over these seeds; without, each runs once with ``run.seed``.
         name: the workbench's name for the model (letters and digits only).
@@ -93,10 +94,12 @@ def ema_model(
     scenario = base if isinstance(base, Scenario) else load(base)
     source = "ema_model"
     specs = tuple(Outcome(metric, metric, last) for metric in outcomes)
-    from model.sweep.design import _outcome
+    from model.sweep.design import _outcome, outcome_metrics
 
-    for outcome in specs:  # the sweep files' own check: a known metric, last within the run
-        _outcome(outcome.name, {"metric": outcome.metric, "last": last}, scenario.run.steps, source)
+    swept = {**(uncertainties or {}), **(levers or {})}.get("world.kind")
+    metrics = outcome_metrics(scenario, [swept] if isinstance(swept, str) else swept)
+    for outcome in specs:  # the sweep files' own check: a metric every run measures, last within the run
+        _outcome(outcome.name, {"metric": outcome.metric, "last": last}, scenario.run.steps, source, metrics)
     function = _Simulation(scenario, specs)
     if seeds is None:
         model = Model(name, function=function)
