@@ -95,29 +95,11 @@ def memory_child(runs: int, folder: str) -> None:
     print(json.dumps({"runs": done.ran, "wall": time.perf_counter() - start, "peak_gb": peak}))
 
 
-SPIN = "import time; t = time.perf_counter(); x = 0\nfor i in range(20_000_000): x += i * i % 7\nprint(time.perf_counter() - t)"
-
-
-def ceiling() -> tuple[float, float, float]:
-    """What two CPU-bound processes get from this machine: a pure-Python loop (no memory traffic),
-    timed alone and then as two copies at once. Returns (alone, together, throughput ratio); a ratio
-    below 2 is what the cores give any parallel work, sweeps included."""
-
-    def spin(copies: int) -> list[float]:
-        procs = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True) for _ in range(copies)]
-        return [float(p.communicate()[0]) for p in procs]
-
-    alone = spin(1)[0]
-    together = max(spin(2))
-    return alone, together, 2 * alone / together
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200, help="runs per sweep (default 200)")
     parser.add_argument("--memory", type=int, default=0, metavar="RUNS", help="also measure the driver's memory over a sweep of this many runs")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster")
-    parser.add_argument("--ceiling", action="store_true", help="only measure what 2 processes get from this machine")
     parser.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--case", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -130,10 +112,6 @@ def main() -> int:
         return 0
 
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; Python {platform.python_version()}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
-    if args.ceiling:
-        alone, together, limit = ceiling()
-        print(f"pure-Python loop: {alone:.2f} s alone, {together:.2f} s beside a second copy: 2 processes get {limit:.2f}x the throughput of 1")
-        return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = sweep_file(folder, args.runs)
@@ -155,11 +133,6 @@ def main() -> int:
             )
         one, two = results["local pool, 1 worker"], results["local pool, 2 workers"]
         print(f"speed-up, 2 workers over 1: {one['wall'] / two['wall']:.2f}x (target >= 1.7x)")
-        alone, together, limit = ceiling()
-        print(
-            f"this machine's ceiling: a pure-Python loop took {alone:.2f} s alone and {together:.2f} s with a second copy "
-            f"running, so 2 processes get {limit:.2f}x the throughput of 1 whatever they run; load {os.getloadavg()[0]:.1f}"
-        )
         print(f"runs.csv identical across executors: {len({r['csv'] for r in results.values()}) == 1}")
         if args.memory:
             child = subprocess.run(

@@ -47,6 +47,8 @@ class Items:
         n = len(idea)
 
         def column(value, dtype):
+            if isinstance(value, np.ndarray) and value.ndim:  # the common case, without np.ndim's overhead
+                return value.astype(dtype, copy=False)
             return np.full(n, value, dtype) if np.ndim(value) == 0 else np.asarray(value, dtype)
 
         return cls(
