@@ -321,21 +321,9 @@ def _main(argv: list[str]) -> int:
         elif argv[0].endswith(".toml"):  # `run.py SCENARIO` means `run.py run SCENARIO`
             argv = ["run", *argv]
         args = _parser().parse_args(argv)
-        if args.command == "keys":
-            return cmd_keys(args)
-        if args.command == "list":
-            return cmd_list(args)
-        if args.command == "compare":
-            return cmd_compare(args)
-        if args.command == "validate":
-            return cmd_validate(args)
-        if args.command == "resume":
-            return cmd_resume(args)
-        if args.command == "serve":
-            return cmd_serve(args)
-        if args.command == "sweep":
-            return cmd_sweep(args)
-        return cmd_run(args)
+        commands = {"keys": cmd_keys, "list": cmd_list, "compare": cmd_compare, "validate": cmd_validate,
+                    "resume": cmd_resume, "serve": cmd_serve, "sweep": cmd_sweep}
+        return commands.get(args.command, cmd_run)(args)
     except (ScenarioError, UsageError) as error:
         print(f"error: {_one_line(str(error))}", file=sys.stderr)
         return 2

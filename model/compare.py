@@ -131,7 +131,7 @@ def headline(columns) -> list[str]:
 
 def measured(scenarios: Iterable[Scenario]) -> list[str]:
     """The headline metrics every one of ``scenarios`` measures (the text columns only when all are in the text world)."""
-    return headline(set.intersection(*(set(measurement.columns(s)) for s in scenarios)))
+    return headline(measurement.shared_columns(scenarios))
 
 
 def summarize(runs: pd.DataFrame, metrics: Sequence[str] | None = None, last: int = LAST, level: float = LEVEL) -> pd.DataFrame:

@@ -52,6 +52,12 @@ def columns(scenario) -> tuple[str, ...]:
     return COLUMNS + TEXT_COLUMNS if scenario.world.kind == "text" else COLUMNS
 
 
+def shared_columns(scenarios) -> tuple[str, ...]:
+    """The metric columns every one of ``scenarios`` measures, in column order (text columns only if all are text)."""
+    measured = set.intersection(*(set(columns(s)) for s in scenarios))
+    return tuple(c for c in COLUMNS + TEXT_COLUMNS if c in measured)
+
+
 def _over_models(values: list[float]) -> float:
     return sum(values) / len(values) if values else float("nan")
 

@@ -288,8 +288,8 @@ def outcome_metrics(base: Scenario, kinds=None) -> list[str]:
     """The metric columns every run measures: those of the base scenario's world, or of every
     world in ``kinds`` (the values of a swept ``world.kind``); the text columns only in the text world."""
     kinds = tuple(kinds or (base.world.kind,))
-    measured = set.intersection(*(set(measurement.columns(base.with_overrides({"world.kind": kind}, "sweep"))) for kind in kinds))
-    return [c for c in measurement.COLUMNS + measurement.TEXT_COLUMNS if c in measured and c != "step"]
+    worlds = [base.with_overrides({"world.kind": kind}, "sweep") for kind in kinds]
+    return [c for c in measurement.shared_columns(worlds) if c != "step"]
 
 
 def _outcome(name: str, raw: Any, steps: int | None, source: str, metrics: list[str]) -> Outcome:
