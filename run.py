@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from model import interrupts, library, limits
+from experiments import interrupts, library, limits
 from model.scenario import ScenarioError, key_reference, load, parse_assignment
 
 HERE = Path(__file__).resolve().parent
@@ -119,7 +119,8 @@ def cmd_run(args) -> int:
     scenario, overrides = _scenario(args, path)
     out = args.out or Path("results") / library.folder_name(path.stem, overrides)
     _check_writable(out)
-    from model import checkpoint, runner  # heavy imports only once the input is known good
+    from model import checkpoint
+    from experiments import runner  # heavy imports only once the input is known good
 
     if not scenario.run.checkpoint_every:
         interrupts.saved("nothing was saved (--set run.checkpoint_every=N makes a run resumable)")
@@ -129,7 +130,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_resume(args) -> int:
-    from model import checkpoint, runner
+    from model import checkpoint
+    from experiments import runner
 
     try:
         saved = checkpoint.load(args.dir)
@@ -161,7 +163,8 @@ def _finish(runner, scenario, out: Path, partial: Path, meta: dict, quiet: bool,
     ``meta`` (``scenario_file``, ``label``) goes into the results and into every checkpoint, so a resumed
     run writes what the uninterrupted one would.
     """
-    from model import checkpoint, report
+    from model import checkpoint
+    from experiments import report
 
     def on_checkpoint(step: int, path: Path) -> None:
         interrupts.saved(f"checkpoint of step {step} in {path.parent}/; continue with: {_resume_command(out, partial)}")
@@ -210,7 +213,7 @@ def cmd_compare(args) -> int:
             raise UsageError(f"{name}: a scenario named {path.stem} is already in the comparison; give each scenario once")
         scenarios[path.stem], overrides = _scenario(args, path)
         descriptions[path.stem] = library.description(path)
-    from model import compare  # heavy imports only once the input is known good
+    from experiments import compare  # heavy imports only once the input is known good
 
     problem = compare.mismatch(scenarios)
     if problem:
@@ -240,7 +243,7 @@ def cmd_compare(args) -> int:
 def cmd_validate(args) -> int:
     _check_seeds_and_jobs(args, "a standard error")
     _check_writable(args.out)
-    from model import validation  # heavy imports only when validating
+    from experiments import validation  # heavy imports only when validating
 
     if args.seeds is not None and args.seeds > validation.MAX_SEEDS:
         raise UsageError(f"--seeds {args.seeds}: at most {validation.MAX_SEEDS}")
@@ -292,7 +295,7 @@ def cmd_serve(args) -> int:
 def cmd_sweep(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: need at least 1")
-    from model.sweep import analysis, design, execute  # heavy imports only when sweeping
+    from experiments.sweep import analysis, design, execute  # heavy imports only when sweeping
 
     sweep = design.read(args.sweep)
     out = args.out or Path("results") / "sweeps" / Path(args.sweep).stem

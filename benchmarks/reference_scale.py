@@ -32,7 +32,7 @@ SCALES = {
 
 def child(path: str) -> None:
     sys.path.insert(0, str(ROOT))
-    from model.runner import run
+    from experiments.runner import run
     from model.scenario import load
 
     start = time.perf_counter()

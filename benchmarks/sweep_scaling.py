@@ -63,7 +63,7 @@ def sweep_file(folder: Path, runs: int, steps: int = 60, archive: int = 10_000, 
 
 
 def measure(path: Path, out: Path, jobs: int, scheduler: str | None) -> dict:
-    from model.sweep import design, execute
+    from experiments.sweep import design, execute
 
     sweep = design.read(path)
     start = time.perf_counter()
@@ -85,7 +85,7 @@ def measure(path: Path, out: Path, jobs: int, scheduler: str | None) -> dict:
 
 def memory_child(runs: int, folder: str) -> None:
     """A sweep of ``runs`` tiny one-step runs in this process; prints the driver's peak memory (it grows with the runs' number, not their size)."""
-    from model.sweep import design, execute
+    from experiments.sweep import design, execute
 
     path = sweep_file(Path(folder), runs, steps=1, archive=500, humans=20, train=200)
     start = time.perf_counter()

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np
 
-from model.runner import run
+from experiments.runner import run
 from model.scenario import load
 from model.text.culture import TextCulture
 from model.text.ngram import NGramLearner

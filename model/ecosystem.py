@@ -28,7 +28,7 @@ from agents.ai_model import AIModel
 from agents.human_creator import CreatorPopulation, HumanCreator
 from model import attention, metrics, policies
 from model.accounts import Ledger
-from model.ideas import make_culture
+from model.ideas import FixedVocabulary, HumanCulture, PitmanYorCulture
 from model.learning import make_learner
 from model.measurement import COLUMNS, columns, measure
 from model.scenario import Scenario
@@ -41,6 +41,17 @@ __all__ = ["COLUMNS", "ContentEcosystem"]
 def read_metric(name: str, model: ContentEcosystem):
     """DataCollector reporter: one column of the metrics the model measured this step."""
     return model.metrics[name]
+
+
+def make_culture(world, rng: np.random.Generator) -> HumanCulture:
+    """The culture a ``[world]`` section describes."""
+    if world.kind == "text":
+        from model.text.culture import TextCulture  # the text world loads its language only when asked
+
+        return TextCulture(world, rng)
+    if world.ideas > 0:
+        return FixedVocabulary(world.dim, world.idea_spread, world.item_noise, world.ideas, world.zipf_exponent, rng)
+    return PitmanYorCulture(world.dim, world.idea_spread, world.item_noise, world.discount, world.concentration)
 
 
 @dataclass

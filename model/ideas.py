@@ -155,14 +155,3 @@ class FixedVocabulary(HumanCulture):
         ideas = self.draw(np.ones(n_items), rng)
         self.record(ideas)
         return ideas
-
-
-def make_culture(world, rng: np.random.Generator) -> HumanCulture:
-    """The culture a ``[world]`` section describes."""
-    if world.kind == "text":
-        from model.text.culture import TextCulture  # the text world loads its language only when asked
-
-        return TextCulture(world, rng)
-    if world.ideas > 0:
-        return FixedVocabulary(world.dim, world.idea_spread, world.item_noise, world.ideas, world.zipf_exponent, rng)
-    return PitmanYorCulture(world.dim, world.idea_spread, world.item_noise, world.discount, world.concentration)

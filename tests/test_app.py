@@ -244,7 +244,7 @@ def _texts(rc, cls: str | None = None) -> list[str]:
 
 def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(viz):
     components, vm = viz
-    from model.text.report import latest_documents
+    from model.text.samples import latest_documents
     from viz import samples
 
     components.reset_controls()
@@ -312,7 +312,7 @@ def test_serve_rejects_a_bad_port_in_one_line(capsys):
 def test_every_library_preset_sits_on_its_sliders_grid():
     # A slider snaps to low + k * step: a preset value off that grid would count as a change and
     # be applied at the next Reset, so every shipped scenario must be representable exactly.
-    from model.library import LIBRARY
+    from experiments.library import LIBRARY
     from model.scenario import load
     from viz.presets import LEVERS
 

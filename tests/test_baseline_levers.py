@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from model.runner import run
+from experiments.runner import run
 from model.scenario import load
 
 SEEDS = (1, 2, 3)

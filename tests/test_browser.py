@@ -179,7 +179,7 @@ def test_page_steps_changes_preset_and_slider_without_errors(server, tmp_path):
 @pytest.mark.filterwarnings("ignore:.*use_state.*found despite early return")  # inside Mesa's ComponentsView, met on importing viz
 def test_text_mode_shows_what_the_models_write(server, tmp_path):
     from model.ecosystem import ContentEcosystem
-    from model.text.report import latest_documents
+    from model.text.samples import latest_documents
     from viz import samples
 
     url, presets = server

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.runner import run
+from experiments.runner import run
 from model.scenario import load
 
 #: Each baseline and the seeds its calibration is asserted on.

@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 
 import run as cli
-from model import checkpoint, interrupts, runner
+from model import checkpoint
+from experiments import interrupts, runner
 from model.ecosystem import ContentEcosystem
 from model.scenario import Scenario
 

@@ -22,7 +22,7 @@ import pytest
 
 import run as cli
 from model.ecosystem import COLUMNS
-from model.runner import run as run_scenario
+from experiments.runner import run as run_scenario
 from model.scenario import Scenario, key_reference, load
 
 REPO = Path(__file__).resolve().parent.parent

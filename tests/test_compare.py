@@ -17,8 +17,8 @@ import pytest
 from scipy import stats
 
 import run as cli
-from model import compare, library, report
-from model.runner import run as run_scenario
+from experiments import compare, comparison, figures, library, report
+from experiments.runner import run as run_scenario
 from model.scenario import ScenarioError, load
 
 TINY = """\
@@ -50,23 +50,23 @@ RESERVE = TINY.replace("# A tiny world for tests.", "# The tiny world with a hum
 
 def test_mean_ci_is_the_t_interval_over_the_finite_values():
     x = np.array([0.3, 1.2, -0.4, 2.2, 0.9, np.nan])
-    ci = compare.mean_ci(x)
+    ci = comparison.mean_ci(x)
     finite = x[np.isfinite(x)]
     low, high = stats.t.interval(0.95, len(finite) - 1, loc=finite.mean(), scale=stats.sem(finite))
     assert ci.n == 5 and ci.mean == pytest.approx(finite.mean())
     assert (ci.low, ci.high) == pytest.approx((low, high), rel=1e-12)
-    one = compare.mean_ci([4.0])
+    one = comparison.mean_ci([4.0])
     assert one.mean == 4.0 and np.isnan(one.low) and np.isnan(one.high)
-    assert compare.mean_ci([np.nan]).n == 0
+    assert comparison.mean_ci([np.nan]).n == 0
 
 
 def test_paired_difference_uses_only_complete_pairs():
     a = np.array([1.0, 2.0, np.nan, 4.0])
     b = np.array([0.5, 1.0, 3.0, np.nan])
-    d = compare.paired_difference(a, b)
+    d = comparison.paired_difference(a, b)
     assert d.n == 2 and d.mean == pytest.approx(0.75)
     with pytest.raises(ValueError):
-        compare.paired_difference([1.0, 2.0], [1.0])
+        comparison.paired_difference([1.0, 2.0], [1.0])
 
 
 def _coverage(interval, samples, truth) -> float:
@@ -84,17 +84,17 @@ def test_intervals_cover_the_true_mean_at_their_nominal_rate():
     reps, n, mean, sd = 2000, 10, 3.0, 2.0
     tol = 3 * np.sqrt(0.95 * 0.05 / reps)
     samples = rng.normal(mean, sd, size=(reps, n))
-    assert abs(_coverage(compare.mean_ci, samples, mean) - 0.95) <= tol
+    assert abs(_coverage(comparison.mean_ci, samples, mean) - 0.95) <= tol
 
     # paired: a common per-seed part (the seed's luck) plus a policy effect of 0.4 with its own noise
     luck = rng.normal(0, 5.0, size=(reps, n))
     a, b = luck + rng.normal(0.4, 1.0, size=(reps, n)), luck + rng.normal(0.0, 1.0, size=(reps, n))
     pairs = np.stack([a, b], axis=1)
-    assert abs(_coverage(lambda p: compare.paired_difference(p[0], p[1]), pairs, 0.4) - 0.95) <= tol
+    assert abs(_coverage(lambda p: comparison.paired_difference(p[0], p[1]), pairs, 0.4) - 0.95) <= tol
 
     def z_interval(x):  # what the check rejects
         half = 1.96 * x.std(ddof=1) / np.sqrt(len(x))
-        return compare.Interval(x.mean(), x.mean() - half, x.mean() + half, len(x))
+        return comparison.Interval(x.mean(), x.mean() - half, x.mean() + half, len(x))
 
     assert _coverage(z_interval, samples, mean) < 0.95 - tol
 
@@ -115,7 +115,7 @@ def synthetic_runs(steps=20, seeds=(1, 2, 3, 4)) -> pd.DataFrame:
 
 def test_summary_pairs_seeds_and_averages_the_last_steps():
     runs = synthetic_runs()
-    s = compare.summarize(runs, ["originality_index"], last=12)
+    s = comparison.summarize(runs, ["originality_index"], last=12)
     assert list(s["statistic"].unique()) == ["final", "last 12 steps"]
     b_last = s[(s.scenario == "B") & (s.statistic == "last 12 steps")].iloc[0]
     # the difference is exactly 0.5 on every seed: a paired interval of zero width, far narrower
@@ -132,15 +132,15 @@ def test_summary_pairs_seeds_and_averages_the_last_steps():
 
 def test_band_is_the_interval_at_each_step():
     runs = synthetic_runs()
-    b = compare.band(runs, "originality_index")
+    b = comparison.band(runs, "originality_index")
     row = b[(b.scenario == "A") & (b.step == 7)].iloc[0]
-    ci = compare.mean_ci(runs[(runs.scenario == "A") & (runs.step == 7)]["originality_index"])
+    ci = comparison.mean_ci(runs[(runs.scenario == "A") & (runs.step == 7)]["originality_index"])
     assert (row["mean"], row["low"], row["high"]) == pytest.approx((ci.mean, ci.low, ci.high))
 
 
 def test_headline_metrics_missing_from_the_runs_are_skipped():
-    assert compare.headline(["step", "originality_index", "active_humans"]) == ["originality_index", "active_humans"]
-    assert "ideas_rarefied" in compare.HEADLINE and "ai_attention_share" in compare.HEADLINE
+    assert comparison.headline(["step", "originality_index", "active_humans"]) == ["originality_index", "active_humans"]
+    assert "ideas_rarefied" in comparison.HEADLINE and "ai_attention_share" in comparison.HEADLINE
 
 
 def test_seed_list():
@@ -245,7 +245,7 @@ def test_summary_csv_agrees_with_runs_csv(compared):
     half = stats.t.ppf(0.975, 2) * diff.std(ddof=1) / np.sqrt(3)
     assert row["seeds"] == 3 and row["mean"] == pytest.approx(final["reserve"].mean())
     assert (row["diff"], row["diff_low"], row["diff_high"]) == pytest.approx((diff.mean(), diff.mean() - half, diff.mean() + half))
-    assert set(summary["metric"]) == set(compare.headline(runs.columns))
+    assert set(summary["metric"]) == set(comparison.headline(runs.columns))
     table = (workdir / "pooled" / "summary.md").read_text().splitlines()
     assert len(table) == 4 and table[2].startswith("| `tiny` |") and table[3].startswith("| `reserve` |")
     shown = f"{row['diff']:.3f}".replace("-", "\u2212")
@@ -257,7 +257,7 @@ def test_summary_csv_agrees_with_runs_csv(compared):
 def test_figures_and_the_self_contained_brief(compared):
     workdir, _ = compared
     out = workdir / "pooled"
-    metrics = compare.headline(pd.read_csv(out / "runs.csv", nrows=1).columns)
+    metrics = comparison.headline(pd.read_csv(out / "runs.csv", nrows=1).columns)
     figures = sorted(out.glob("figure-*.png"))
     assert [p.name for p in figures] == sorted(f"figure-{m}.png" for m in metrics)
     for path in figures:
@@ -283,7 +283,7 @@ def test_text_comparison_shows_the_text_columns_with_intervals(workdir, capfd):
     code, out, err = call(["compare", "text.toml", "text_reserve.toml", "--seeds", "3", "--jobs", "1", "--out", "cmp"], capfd)
     assert code == 0, err
     runs, summary = pd.read_csv(workdir / "cmp" / "runs.csv"), pd.read_csv(workdir / "cmp" / "summary.csv")
-    assert set(TEXT_COLUMNS) <= set(summary["metric"]) and set(summary["metric"]) == set(compare.headline(runs.columns))
+    assert set(TEXT_COLUMNS) <= set(summary["metric"]) and set(summary["metric"]) == set(comparison.headline(runs.columns))
     for metric in TEXT_COLUMNS:  # each against its own computation from runs.csv: the mean of steps 1..8 per seed, a t interval
         per_seed = runs[(runs.scenario == "text_reserve") & (runs.step >= 1)].groupby("seed")[metric].mean()
         half = stats.t.ppf(0.975, 2) * per_seed.std(ddof=1) / np.sqrt(3)
@@ -292,22 +292,22 @@ def test_text_comparison_shows_the_text_columns_with_intervals(workdir, capfd):
         assert half > 0 and np.isfinite(row["diff_low"])
         assert re.search(rf"text_reserve\s+{metric}\s", out)  # the table printed on stdout
     table = (workdir / "cmp" / "summary.md").read_text().splitlines()
-    assert all(compare.HEADLINE[m] in table[0] for m in TEXT_COLUMNS)
+    assert all(comparison.HEADLINE[m] in table[0] for m in TEXT_COLUMNS)
     perplexity = summary[(summary.scenario == "text") & (summary.metric == "model_perplexity") & (summary.statistic == "last 8 steps")].iloc[0]
     assert f"{perplexity['mean']:,.1f} [{perplexity['ci_low']:,.1f}, {perplexity['ci_high']:,.1f}]" in table[2]
     page = (workdir / "cmp" / "report.html").read_text(encoding="utf-8")
     for metric in TEXT_COLUMNS:
-        assert (workdir / "cmp" / f"figure-{metric}.png").exists() and f"<b>{compare.HEADLINE[metric][0].upper()}" in page
+        assert (workdir / "cmp" / f"figure-{metric}.png").exists() and f"<b>{comparison.HEADLINE[metric][0].upper()}" in page
     assert "n-gram language model" in page and "per-idea Gaussian" not in page  # the caveats of the text world
 
 
 def test_a_comparison_across_worlds_reports_only_what_both_measure(workdir):
     (workdir / "text.toml").write_text(TINY.replace("[world]\n", '[world]\nkind = "text"\n'))
     tiny, text = load(workdir / "tiny.toml"), load(workdir / "text.toml")
-    assert compare.measured([text]) == compare.headline(compare.HEADLINE) and set(TEXT_COLUMNS) <= set(compare.measured([text]))
-    assert compare.measured([tiny, text]) == compare.measured([tiny]) and not set(TEXT_COLUMNS) & set(compare.measured([tiny]))
+    assert comparison.measured([text]) == comparison.headline(comparison.HEADLINE) and set(TEXT_COLUMNS) <= set(comparison.measured([text]))
+    assert comparison.measured([tiny, text]) == comparison.measured([tiny]) and not set(TEXT_COLUMNS) & set(comparison.measured([tiny]))
     c = compare.compare({"ideas": tiny, "text": text}, seeds=2)
-    assert set(c.summary["metric"]) == set(c.metrics) == set(compare.measured([tiny]))
+    assert set(c.summary["metric"]) == set(c.metrics) == set(comparison.measured([tiny]))
     assert "model_perplexity" in c.runs.columns  # the text runs' own column stays in runs.csv
 
 
@@ -347,7 +347,7 @@ def test_run_accepts_a_library_name(monkeypatch, capfd):
         seen["scenario"] = scenario
         raise SystemExit(0)
 
-    monkeypatch.setattr("model.runner.run", fake_run)
+    monkeypatch.setattr("experiments.runner.run", fake_run)
     monkeypatch.chdir(library.LIBRARY.parent)
     with pytest.raises(SystemExit):
         cli.main(["run", "human_reserve", "--quiet", "--out", "/tmp/never-written-by-this-test"])
@@ -396,7 +396,7 @@ def test_run_figures_name_the_run_label_axes_mark_retraining_and_fill_their_pane
     )
     ts = run_scenario(scenario, seed=4).timeseries
     opts = {"title": "baseline (run.steps = 40) · seed 4", "retrain_every": 8, "window": 5}
-    shares, originality = report.plot_shares(ts, tmp_path / "s.png", **opts), report.plot_originality(ts, tmp_path / "o.png", **opts)
+    shares, originality = figures.plot_shares(ts, tmp_path / "s.png", **opts), figures.plot_originality(ts, tmp_path / "o.png", **opts)
     for fig in (shares, originality):
         assert "baseline" in fig._suptitle.get_text() and "seed 4" in fig._suptitle.get_text()
         _all_axes_labelled(fig)
@@ -414,8 +414,8 @@ def test_run_figures_name_the_run_label_axes_mark_retraining_and_fill_their_pane
 
 
 def test_a_collapse_below_a_few_percent_is_drawn_on_a_log_scale():
-    assert report.collapses([1.0, 0.5, 0.002]) and not report.collapses([1.0, 0.5, 0.2])
-    assert not report.collapses([np.nan, 0.0, 1.0])
+    assert figures.collapses([1.0, 0.5, 0.002]) and not figures.collapses([1.0, 0.5, 0.2])
+    assert not figures.collapses([np.nan, 0.0, 1.0])
 
 
 @pytest.mark.parametrize("steps", [0, 2])

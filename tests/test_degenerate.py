@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import report
+from experiments import report
 from model.ecosystem import COLUMNS, ContentEcosystem
-from model.runner import run
+from experiments.runner import run
 from model.scenario import Scenario
 
 BASE = {

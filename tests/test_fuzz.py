@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import run as cli
-from model import checkpoint, limits
+from model import checkpoint
+from experiments import limits
 from model.ecosystem import ContentEcosystem
 from model.scenario import SECTIONS, Scenario, ScenarioError, key_reference, load, parse_assignment
 

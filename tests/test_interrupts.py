@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import run as cli
-from model import interrupts
+from experiments import interrupts
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -95,7 +95,7 @@ def test_keys_into_a_closed_pipe_ends_quietly():
 
 
 def test_validate_interrupted_says_nothing_was_saved(tmp_path, monkeypatch, capsys):
-    from model import validation
+    from experiments import validation
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -152,7 +152,7 @@ def test_ctrl_c_to_validate_and_its_worker_pool(tmp_path):
 
 
 def test_compare_interrupted_says_nothing_was_saved(tmp_path, monkeypatch, capsys):
-    from model import compare
+    from experiments import compare
 
     def interrupted(*args, **kwargs):
         raise interrupts.Interrupted(signal.SIGTERM)

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from model import compare, library
+from experiments import compare, library
 from model.scenario import load
 
 ISSUE = ["baseline", "ai_flood", "accumulate", "human_reserve", "watermark_filter", "detector_filter", "provenance", "creator_pay", "ai_cap", "ranking", "combined"]

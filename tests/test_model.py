@@ -1,4 +1,4 @@
-"""ContentEcosystem basics on tiny scenarios (model/ecosystem.py, model/runner.py)."""
+"""ContentEcosystem basics on tiny scenarios (model/ecosystem.py, experiments/runner.py)."""
 
 import pickle
 
@@ -9,7 +9,7 @@ import pytest
 from agents.ai_model import AIModel
 from agents.human_creator import HumanCreator
 from model.ecosystem import COLUMNS, ContentEcosystem
-from model.runner import run
+from experiments.runner import run
 from model.scenario import Scenario
 from model.web import AI, ASSISTED, HUMAN
 

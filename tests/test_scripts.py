@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.library import LIBRARY
+from experiments.library import LIBRARY
 
 SCRIPTS = sorted((LIBRARY / "scripts").glob("*.py"))
 

@@ -20,10 +20,10 @@ import pandas as pd
 import pytest
 
 import run as cli
-from model.runner import run as run_scenario
+from experiments.runner import run as run_scenario
 from model.scenario import Scenario
-from model.sweep import analysis, design, execute
-from model.sweep.worker import run_task
+from experiments.sweep import analysis, design, execute
+from experiments.sweep.worker import run_task
 
 TINY = """\
 [run]
@@ -272,7 +272,7 @@ def test_prim_finds_the_tipping_box_on_the_driving_lever(sobol_out):
 
 def test_ema_workbench_runs_the_model_as_the_scenario_api_does():
     ema_workbench = pytest.importorskip("ema_workbench")
-    from model.sweep.ema import ema_model
+    from experiments.sweep.ema import ema_model
 
     base = Scenario().with_overrides({"run.steps": 4, "world.archive_items": 2000, "humans.count": 50, "ai.models": 2, "ai.train_size": 500, "ai.items_per_step": 50.0})
     model = ema_model(base, uncertainties={"ai.temperature": (0.8, 1.2)}, levers={"policy.data_regime": ["replace", "accumulate"]}, outcomes=["originality_index"])
@@ -286,7 +286,7 @@ def test_ema_workbench_runs_the_model_as_the_scenario_api_does():
 def test_ema_adapter_refuses_unknown_keys_and_bad_ranges():
     pytest.importorskip("ema_workbench")
     from model.scenario import ScenarioError
-    from model.sweep.ema import ema_model
+    from experiments.sweep.ema import ema_model
 
     with pytest.raises(ScenarioError, match="policy.nope: unknown key"):
         ema_model(Scenario(), levers={"policy.nope": (0, 1)})
@@ -302,7 +302,7 @@ def test_ema_adapter_refuses_unknown_keys_and_bad_ranges():
 
 def test_ema_workbench_runs_a_text_world_outcome():
     ema_workbench = pytest.importorskip("ema_workbench")
-    from model.sweep.ema import ema_model
+    from experiments.sweep.ema import ema_model
 
     base = Scenario().with_overrides(
         {"world.kind": "text", "run.steps": 3, "world.archive_items": 1000, "humans.count": 30, "ai.models": 1, "ai.train_size": 300, "ai.retrain_every": 2}

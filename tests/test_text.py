@@ -297,7 +297,7 @@ def test_a_corpus_path_in_a_scenario_file_is_relative_to_that_file(tmp_path, cor
 
 
 def test_latest_documents_show_human_and_model_text_side_by_side(ran):
-    from model.text.report import latest_documents
+    from model.text.samples import latest_documents
 
     docs = latest_documents(ran, n=3)
     assert len(docs["human"]) == 3 and len(docs["models"]) == 3

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN = """
 import hashlib, sys
 sys.path.insert(0, {root!r})
-from model.runner import run
+from experiments.runner import run
 from model.scenario import Scenario
 overrides = {{"world.kind": "text", "world.archive_items": 2000, "humans.count": 150, "ai.train_size": 2000,
              "ai.retrain_every": 2, "ai.items_per_step": 40.0, "run.steps": 4, "run.window": 2, "run.rarefy": 200}}

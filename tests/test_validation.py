@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 import run
-from model import validation
-from model.validation import checks, theory
-from model.validation.sim import Runner
+from experiments import validation
+from experiments.validation import checks, common, theory
+from experiments.validation.checks import text_perplexity
+from experiments.validation.sim import Runner
 
 EXPECTED_CHECKS = {"gaussian_mle", "gaussian_unbiased", "discrete", "accumulate", "fresh", "tail", "market", "text_discrete", "text_perplexity"}
 
@@ -68,7 +69,7 @@ def test_a_wrong_theory_fails_and_exits_1(tmp_path, monkeypatch):
 
 
 def test_pool_gives_the_same_numbers_as_serial():
-    scenario = checks.load(checks.SCENARIOS / "gaussian_mle.toml", {"run.steps": 3})
+    scenario = common.load(common.SCENARIOS / "gaussian_mle.toml", {"run.steps": 3})
     with Runner(1) as serial, Runner(2) as pool:
         a = serial.seeds(scenario, range(1, 6), "gaussian")
         b = pool.seeds(scenario, range(1, 6), "gaussian")
@@ -122,12 +123,12 @@ class Traces:
 )
 def test_text_perplexity_tells_growth_at_most_logarithmic_from_faster_growth(law, slowed):
     for quick in (True, False):
-        result = checks.check_text_perplexity(checks.Context(quick=quick, runner=Traces(law)))
+        result = checks.check_text_perplexity(common.Context(quick=quick, runner=Traces(law)))
         growth = result.comparisons[-1]
         assert growth.quantity.startswith("accumulate: ρ")
         assert growth.passed == slowed, (quick, growth)
         assert all(c.passed for c in result.comparisons[:-1])  # the replace arm rises; accumulate stays below half of it
-    assert checks.doubling_ratio(lambda n: math.log(n) - math.log(n - 1), 5) == pytest.approx(1.0)
+    assert text_perplexity.doubling_ratio(lambda n: math.log(n) - math.log(n - 1), 5) == pytest.approx(1.0)
 
 
 def test_validate_out_must_be_a_folder(tmp_path, capsys):

@@ -17,7 +17,7 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from model.text.ngram import PROMPT_TOKENS
-from model.text.report import latest_documents
+from model.text.samples import latest_documents
 from model.web import AI, HUMAN
 from viz.figures import COLOURS
 

@@ -9,5 +9,5 @@ token matrix. Modules:
   ideas, their vectors, the held-out text);
 * ``ngram``: :class:`NGramLearner`, AI models as interpolated Kneser-Ney n-gram models;
 * ``metrics``: the text columns (``model_perplexity``, ``vocabulary_coverage``, ``distinct_2_recent``);
-* ``report``: ``samples.md`` and the rank-frequency and perplexity figures.
+* ``samples``: what the models wrote, read from a run (the tools write it as ``samples.md`` and figures).
 """

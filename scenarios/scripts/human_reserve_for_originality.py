@@ -9,7 +9,7 @@ it seed by seed. Prints the table and the answer; writes reserve.csv and reserve
     python scenarios/scripts/human_reserve_for_originality.py [--seeds N] [--jobs N] [--out DIR] [--quick]
 
 Written the way one would in a notebook: build scenarios from a library file, run them over
-seeds with model.compare, read the DataFrames, plot.
+seeds with experiments.compare, read the DataFrames, plot.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.compare import compare, mean_ci, paired_difference, per_seed
-from model.library import LIBRARY, QUICK
-from model.report import mark_retraining, palette, seeds_text
+from experiments.compare import compare, mean_ci, paired_difference, per_seed
+from experiments.library import LIBRARY, QUICK
+from experiments.figures import mark_retraining, palette
+from experiments.files import seeds_text
 from model.scenario import load
 
 RESERVES = [0.0, 0.05, 0.1, 0.2, 0.3, 0.5]

@@ -29,9 +29,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.compare import compare, mean_ci
-from model.library import LIBRARY, QUICK
-from model.report import seeds_text
+from experiments.compare import compare, mean_ci
+from experiments.library import LIBRARY, QUICK
+from experiments.files import seeds_text
 from model.scenario import Scenario, load
 
 # Sizes chosen so that what the two pay out overlaps: they are compared at equal money.

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from model.runner import run
+from experiments.runner import run
 from model.scenario import Scenario
 
 

@@ -1,6 +1,6 @@
 """What a finished sweep shows: Sobol indices (SALib), outcome-against-lever figures, tipping boxes (PRIM).
 
-Every function reads ``runs.csv`` as written by :mod:`model.sweep.execute`, so the
+Every function reads ``runs.csv`` as written by :mod:`experiments.sweep.execute`, so the
 analysis of a resumed or a distributed sweep is the same as that of one run in one go.
 """
 
@@ -19,9 +19,9 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from model.report import staged_folder  # noqa: E402
-from model.sweep.design import Sweep  # noqa: E402
-from model.sweep.execute import RUNS, cell  # noqa: E402
+from experiments.files import staged_folder  # noqa: E402
+from experiments.sweep.design import Sweep  # noqa: E402
+from experiments.sweep.execute import RUNS, cell  # noqa: E402
 
 SENSITIVITY = "sensitivity.csv"
 TIPPING = "tipping.csv"

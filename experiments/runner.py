@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 
 from model.ecosystem import ContentEcosystem
 from model.scenario import Scenario
-from model.text import report as text_report
+from model.text.samples import record as text_record
 
 
 @dataclass
@@ -23,7 +23,7 @@ class RunResult:
     timeseries: pd.DataFrame  # one row per step, step 0 being the archive at setup
     wall_time: float  # seconds, setup included
     items_total: int  # items on the web at the end
-    text: dict | None = None  # the text world: what model 0 wrote, generation by generation (model/text/report.py)
+    text: dict | None = None  # the text world: what model 0 wrote, generation by generation (model/text/samples.py)
 
 
 def run(
@@ -39,7 +39,7 @@ def run(
 
     With ``progress``, a progress bar appears on stderr once a run has taken two seconds.
     With ``checkpoints`` (a folder) and ``run.checkpoint_every = N > 0``, the whole state is
-    saved there every N steps (``model/checkpoint.py``, with ``meta``: what the results need to
+    saved there every N steps (``model/checkpoint/``, with ``meta``: what the results need to
     name the run) and ``on_checkpoint(step, path)`` is called; ``model`` continues a restored model instead of building one. Checkpoints change
     nothing in the run.
     """
@@ -56,4 +56,4 @@ def run(
                 path = checkpoint.save(model, checkpoints, meta)
                 if on_checkpoint is not None:
                     on_checkpoint(model.steps, path)
-    return RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n, text_report.record(model))
+    return RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n, text_record(model))

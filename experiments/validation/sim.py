@@ -13,7 +13,7 @@ from typing import Self
 
 import numpy as np
 
-from model import interrupts
+from experiments import interrupts
 from model.ecosystem import ContentEcosystem
 from model.scenario import Scenario
 from model.web import AI, HUMAN

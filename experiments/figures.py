@@ -1,15 +1,7 @@
-"""Results as files a person can open: CSV, JSON, the resolved scenario, PNG figures, a headline table."""
+"""The figures of a run and of a comparison, drawn with matplotlib's object API (no pyplot state)."""
 
 from __future__ import annotations
 
-import importlib.metadata
-import json
-import math
-import os
-import platform
-import shutil
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -19,79 +11,9 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.runner import RunResult
-from model.text import report as text_report
+from experiments.comparison import HEADLINE, band
+from experiments.files import seeds_text
 
-#: Metrics shown in the headline table, with a label each.
-HEADLINE = {
-    "human_share_new": "human share of new items",
-    "ai_share_new": "AI share of new items",
-    "human_share_web": "human share of the web",
-    "originality_index": "originality index",
-    "effective_ideas_recent": "effective ideas (recent)",
-    "tail_share_recent": "tail share (recent)",
-    "model_coverage": "model coverage of culture",
-    "model_variance": "model variance / human",
-    "model_generation": "model generation",
-    "active_humans": "active human creators",
-    "ai_adoption": "AI-tool adoption",
-}
-
-PACKAGES = ("mesa", "numpy", "pandas", "networkx", "matplotlib", "pydantic")
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        out[name] = importlib.metadata.version(name)
-    return out
-
-
-def json_value(value):
-    """A value JSON can hold: numpy scalars as Python ones, NaN and infinity as null."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def summary(result: RunResult, scenario_file: str | None = None) -> dict:
-    ts = result.timeseries
-    return {
-        "scenario_file": scenario_file,
-        "seed": result.scenario.run.seed,
-        "steps": result.scenario.run.steps,
-        "wall_time_s": round(result.wall_time, 3),
-        "items_total": result.items_total,
-        # Column by column, so integer columns stay integers.
-        "initial": {c: json_value(ts[c].iloc[0]) for c in ts.columns},
-        "final": {c: json_value(ts[c].iloc[-1]) for c in ts.columns},
-        "versions": versions(),
-    }
-
-
-def headline_table(result: RunResult) -> str:
-    """A short text table: each headline metric at setup and at the last step."""
-    ts = result.timeseries
-    first, last = ts.iloc[0], ts.iloc[-1]
-    width = max(map(len, HEADLINE.values()))
-    lines = [f"{'':{width}}  {'step 0':>10}  {'step ' + str(int(last['step'])):>10}"]
-    for column, label in HEADLINE.items():
-        lines.append(f"{label:{width}}  {_fmt(first[column]):>10}  {_fmt(last[column]):>10}")
-    lines.append(f"{result.items_total:,} items on the web; {result.wall_time:.2f} s wall time; seed {result.scenario.run.seed}")
-    return "\n".join(lines)
-
-
-def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if float(value).is_integer() and abs(value) >= 1:
-        return f"{int(value):,}"
-    return f"{value:.3g}"
-
-
-# -- figures ---------------------------------------------------------------------------------------
 # Good enough to project: at least 150 dpi, legends at least 9 pt, every axis labelled, the
 # scenario and seed(s) in every title, retraining marked, a log scale wherever a series
 # collapses below a few percent of its peak.
@@ -127,16 +49,6 @@ def collapses(*series) -> bool:
     values = np.concatenate([np.asarray(s, float).ravel() for s in series])
     values = values[np.isfinite(values) & (values > 0)]
     return len(values) > 1 and values.min() < COLLAPSE * values.max()
-
-
-def seeds_text(seeds) -> str:
-    """``seed 3``, ``seeds 1–10`` or ``seeds 2, 5, 9``."""
-    seeds = sorted(int(s) for s in seeds)
-    if len(seeds) == 1:
-        return f"seed {seeds[0]}"
-    if seeds == list(range(seeds[0], seeds[-1] + 1)):
-        return f"seeds {seeds[0]}–{seeds[-1]}"
-    return "seeds " + ", ".join(map(str, seeds))
 
 
 def mark_retraining(ax, every: int, last_step: int) -> None:
@@ -257,8 +169,6 @@ def palette(names) -> dict[str, str]:
 
 def plot_comparison(comparison, metric: str, path: Path, label: str | None = None) -> Figure:
     """One headline metric: each scenario's mean over seeds with its 95% band."""
-    from model.compare import HEADLINE, band  # the statistics live with the comparison
-
     runs = comparison.runs
     first = next(iter(comparison.scenarios.values()))
     window, every = first.run.window, first.ai.retrain_every
@@ -292,41 +202,3 @@ def plot_comparison(comparison, metric: str, path: Path, label: str | None = Non
     fig.tight_layout()
     _finish(fig, path)
     return fig
-
-
-@contextmanager
-def staged_folder(out: Path):
-    """Yield an empty staging folder beside ``out``; when the block succeeds, move its files into ``out``.
-
-    So a folder of results is written all or nothing: a failure leaves ``out`` as it was.
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        yield staging
-        out.mkdir(exist_ok=True)
-        for f in sorted(staging.iterdir()):
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def write(result: RunResult, out: Path, scenario_file: str | None = None, label: str | None = None) -> list[Path]:
-    """Write every result file into ``out``; all or nothing.
-
-    ``label`` names the scenario in the figures' titles (default: the scenario file's name).
-    """
-    scenario = result.scenario
-    name = label or (Path(scenario_file).stem if scenario_file else "scenario")
-    title = f"{name} · seed {scenario.run.seed}"
-    opts = {"title": title, "retrain_every": scenario.ai.retrain_every, "window": scenario.run.window}
-    with staged_folder(out) as staging:
-        result.timeseries.to_csv(staging / "timeseries.csv", index=False)
-        (staging / "summary.json").write_text(json.dumps(summary(result, scenario_file), indent=2) + "\n")
-        (staging / "scenario.toml").write_text(result.scenario.to_toml())
-        plot_shares(result.timeseries, staging / "shares.png", **opts)
-        plot_originality(result.timeseries, staging / "originality.png", **opts)
-        text_report.write(result, staging)  # the text world: samples.md and its figures
-        names = sorted(f.name for f in staging.iterdir())
-    return [Path(out) / name for name in names]

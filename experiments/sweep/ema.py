@@ -1,7 +1,7 @@
 """The model as an EMA Workbench model, for analysts who use the workbench's samplers, evaluators and analyses.
 
     from ema_workbench import perform_experiments
-    from model.sweep.ema import ema_model
+    from experiments.sweep.ema import ema_model
 
     model = ema_model("scenarios/baseline.toml", levers={"policy.human_reserve": (0.0, 0.3)},
                       uncertainties={"ai.temperature": (0.8, 1.2)}, outcomes=["originality_index"])
@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from model.runner import run
+from experiments.runner import run
 from model.scenario import Scenario, ScenarioError, load
-from model.sweep.design import Outcome, _check_key, _field
+from experiments.sweep.design import Outcome, _check_key, _field
 
 
 def simulate(base: Scenario, outcomes: tuple[Outcome, ...], **flat: Any) -> dict[str, float]:
@@ -94,7 +94,7 @@ def ema_model(
     scenario = base if isinstance(base, Scenario) else load(base)
     source = "ema_model"
     specs = tuple(Outcome(metric, metric, last) for metric in outcomes)
-    from model.sweep.design import _outcome, outcome_metrics
+    from experiments.sweep.design import _outcome, outcome_metrics
 
     swept = {**(uncertainties or {}), **(levers or {})}.get("world.kind")
     metrics = outcome_metrics(scenario, [swept] if isinstance(swept, str) else swept)

@@ -11,8 +11,9 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.report import json_value, staged_folder
-from model.validation.checks import EXACT, LEVEL, CheckResult, Panel, Z, fmt
+from experiments.files import json_value, staged_folder
+from experiments.validation.common import CheckResult, Panel
+from experiments.validation.stats import EXACT, LEVEL, Z, fmt
 
 MARKERS = {"o", "s", "D", "^", "v", "x", "+", "_"}
 

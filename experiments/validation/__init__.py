@@ -6,7 +6,7 @@ state, and compares it with the theory; tolerances are the sampling error of the
 run. ``python run.py validate [--quick]`` runs every check and writes ``validation.md``,
 one PNG per check and ``validation.json``.
 
-    from model.validation import validate, write
+    from experiments.validation import validate, write
     v = validate(quick=True)
     v.passed, [c.title for c in v.results]
     write(v, "results/validation")
@@ -22,9 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from model.validation.checks import CHECKS, SEED_BLOCK, CheckResult, Context, run_check
-from model.validation.report import now, write
-from model.validation.sim import Runner
+from experiments.validation.checks import CHECKS, run_check
+from experiments.validation.common import SEED_BLOCK, CheckResult, Context
+from experiments.validation.report import now, write
+from experiments.validation.sim import Runner
 
 #: The most seeds a check may run (each check draws from its own block of seeds).
 MAX_SEEDS = SEED_BLOCK
@@ -48,7 +49,7 @@ class Validation:
 
 
 def _versions() -> dict[str, str]:
-    from model.report import versions
+    from experiments.files import versions
 
     v = versions()
     return {k: v[k] for k in ("python", "mesa", "numpy")}

@@ -1,7 +1,7 @@
 """What a text-world run leaves for a reader: ``samples.md``, a rank-frequency figure and a perplexity figure.
 
-:func:`record` reads them from a finished model (the runner keeps the record in
-:attr:`model.runner.RunResult.text`); :func:`write` writes them into a results folder:
+The record comes from :func:`model.text.samples.record` (the runner keeps it in
+:attr:`experiments.runner.RunResult.text`); :func:`write` writes it into a results folder:
 
 * ``samples.md``: the same prompts (the first words of held-out human documents)
   continued by every generation of model 0, with a fixed seed, next to the human text;
@@ -19,46 +19,6 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from model.text.ngram import PROMPT_TOKENS
-from model.web import HUMAN
-
-
-def record(model) -> dict | None:
-    """What the text files need of a finished model (None in the ideas world or without models)."""
-    if not model.web.doc_tokens or not model.ai_models or not model.ai_models[0].learner.is_fitted:
-        return None
-    culture, web = model.culture, model.web
-    learner = model.ai_models[0].learner
-    language = culture.language
-    V = language.size
-    lo, hi = web.rows(max(1, model.steps - model.config.run.window + 1), model.steps)
-    machine = web.source[lo:hi] != HUMAN
-    return {
-        "language": language.source,
-        "ngram": learner.order,
-        "human": [language.decode(row) for row in culture.held_out[: len(learner.history_[0])]],
-        "generations": [[language.decode(row) for row in h] for h in learner.history_],
-        "perplexities": list(learner.perplexities_),
-        "frequencies": {
-            "human text (the archive)": np.bincount(web.tokens[: model.archive_n].ravel(), minlength=V),
-            "model 0, generation 1": learner.token_counts_[0],
-            f"model 0, generation {len(learner.history_)}": learner.token_counts_[-1],
-            "AI-made items, last window": np.bincount(web.tokens[lo:hi][machine].ravel(), minlength=V),
-        },
-    }
-
-
-def latest_documents(model, n: int = 3) -> dict[str, list[str]]:
-    """The last ``n`` human and the last ``n`` machine-made (AI or assisted) documents on the web, as text.
-
-    What a live view shows side by side ("what the models write").
-    """
-    web, language = model.web, model.culture.language
-    source = web.source
-    out = {}
-    for label, mask in (("human", source == HUMAN), ("models", source != HUMAN)):
-        rows = np.flatnonzero(mask)[-n:]
-        out[label] = [language.decode(web.tokens[r]) for r in rows]
-    return out
 
 
 def samples_markdown(text: dict) -> str:

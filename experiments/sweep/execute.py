@@ -26,8 +26,8 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from model.scenario import ScenarioError
-from model.sweep.design import Sweep
-from model.sweep.worker import Done, Job, Task, run_task
+from experiments.sweep.design import Sweep
+from experiments.sweep.worker import Done, Job, Task, run_task
 
 RUNS = "runs.csv"
 META = "sweep.json"
@@ -63,7 +63,7 @@ class LocalPool:
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            self.context.set_forkserver_preload(["model.sweep.worker"])
+            self.context.set_forkserver_preload(["experiments.sweep.worker"])
 
     def __enter__(self):
         return self

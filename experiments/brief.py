@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.compare import HEADLINE, Comparison
-from model.report import seeds_text, versions
+from experiments.comparison import HEADLINE, Comparison
+from experiments.files import seeds_text, versions
 
 QUESTION = (
     "AI models are trained on a scrape of the web, and more and more of the web is written by AI models. "
@@ -216,7 +216,7 @@ def page(comparison: Comparison, figures: dict[str, Path]) -> str:
         f"<p class=meta>{len(comparison.names)} scenarios, {n} seeds each ({seeds_text(comparison.seeds)}), {steps} months; "
         f"made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {comparison.wall_time:.0f} s with {comparison.jobs} worker process(es); "
         f"Python {v['python']}, Mesa {v['mesa']}, numpy {v['numpy']}.<br>"
-        f"Command: <code>{html.escape(comparison.command or 'model.compare.compare(...)')}</code></p>",
+        f"Command: <code>{html.escape(comparison.command or 'experiments.compare.compare(...)')}</code></p>",
         "<h2>The question</h2>",
         f"<p>{html.escape(QUESTION)}</p>",
         f"<p>Every scenario below runs on the same {n} random seeds, so each policy is compared with "
