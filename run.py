@@ -10,6 +10,7 @@
     python run.py resume DIR                        # continue a stopped run that wrote checkpoints
     python run.py serve [--port P] [--host H]      # the visual server for presenting (app.py)
     python run.py sweep SWEEP.toml [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # sweeps, sensitivity, tipping points
+    python run.py calibrate [--quick] [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # fit the calibrated keys (needs the calibrate extra)
 
 Bad input exits with status 2 and one line on stderr; nothing is written.
 `validate` exits with status 1 if any check fails. Ctrl-C or SIGTERM prints one line saying
@@ -83,6 +84,14 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--out", type=Path, help="output folder (default: results/sweeps/<sweep name>)")
     w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out: run only the missing runs")
     w.add_argument("--quiet", action="store_true", help="no progress bar")
+    k = sub.add_parser("calibrate", help="fit the calibrated keys to today's web by ABC-SMC: posterior.csv, predictive check, pairs plot")
+    k.add_argument("--quick", action="store_true", help="a smaller world and fewer particles: minutes on 2 cores")
+    k.add_argument("--file", type=Path, help="the calibration file (default: scenarios/posterior/calibration.toml)")
+    k.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
+    k.add_argument("--scheduler", help="a Dask scheduler, tcp://host:port, or 'local' for a Dask LocalCluster (default: a local process pool)")
+    k.add_argument("--out", type=Path, help="output folder (default: results/calibration, or results/calibration-quick)")
+    k.add_argument("--resume", action="store_true", help="continue an interrupted calibration in --out from its last finished generation")
+    k.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
 
 
@@ -312,6 +321,38 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    import importlib.util
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: need at least 1")
+    from experiments.calibration import spec
+
+    calibration = spec.read(args.file or spec.DEFAULT, quick=args.quick)  # every key checked before anything runs
+    if importlib.util.find_spec("pyabc") is None:
+        raise UsageError('calibrate: the calibration needs the calibrate extra: pip install -e ".[calibrate]"')
+    out = args.out or Path("results") / ("calibration-quick" if args.quick else "calibration")
+    _check_writable(out)
+    from experiments import calibration as calibrate
+    from experiments.calibration import fit
+    from experiments.sweep import execute
+
+    done = fit.prepare(calibration, out)
+    if (out / fit.DB).exists() and not args.resume:
+        raise UsageError(f"--out {out}: already holds a calibration; add --resume to continue it, or give another folder")
+    command = "python run.py calibrate" + " --quick" * args.quick + (f" --file {args.file}" if args.file else "")
+    interrupts.saved(f"the finished generations are in {out}/{fit.DB}; continue with: {command} --out {out} --resume")
+    jobs = args.jobs or min(2, os.cpu_count() or 1)
+    say = (lambda text: None) if args.quiet else (lambda text: print(text, flush=True))
+    if done:
+        say(f"resuming {out}/ after generation {done}")
+    with execute.executor(jobs, args.scheduler) as pool:
+        outcome = calibrate.calibrate(calibration, out, pool, command, progress=not args.quiet, say=say)
+    matched = outcome.points[~outcome.points["held_out"]]["matched"]
+    say(f"{int(matched.sum())} of {len(matched)} fitted points matched; wrote {', '.join(p.name for p in outcome.written)} to {out}/")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     return interrupts.guard(lambda: _main(argv))
@@ -325,7 +366,7 @@ def _main(argv: list[str]) -> int:
             argv = ["run", *argv]
         args = _parser().parse_args(argv)
         commands = {"keys": cmd_keys, "list": cmd_list, "compare": cmd_compare, "validate": cmd_validate,
-                    "resume": cmd_resume, "serve": cmd_serve, "sweep": cmd_sweep}
+                    "resume": cmd_resume, "serve": cmd_serve, "sweep": cmd_sweep, "calibrate": cmd_calibrate}
         return commands.get(args.command, cmd_run)(args)
     except (ScenarioError, UsageError) as error:
         print(f"error: {_one_line(str(error))}", file=sys.stderr)

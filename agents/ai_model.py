@@ -7,7 +7,8 @@ its own decision:
 
 * ``fixed`` supply: ``items_per_step * (1 + output_growth)**(t - 1)``, exogenous;
 * ``market`` supply: the lab expands output while an item earns more attention than
-  it costs to publish, and contracts while it earns less (:func:`model.market.next_output`).
+  its last item cost to publish, and contracts while it earns less; the marginal cost
+  rises with output (:func:`model.market.marginal_cost`, :func:`model.market.next_output`).
 
 Its generation and the synthetic depth of its training set are observable.
 """
@@ -18,7 +19,7 @@ import mesa
 import numpy as np
 
 from model.learning import Learner
-from model.market import next_output
+from model.market import marginal_cost, next_output
 from model.web import AI, HUMAN, Items
 
 
@@ -73,11 +74,16 @@ class AIModel(mesa.Agent):
             self.output = float(n)
             self._carry = 0.0
 
-    def respond_to_market(self, earned_per_item: float, ai) -> None:
-        """Market supply: set next step's output from what an item earned against its cost."""
+    def respond_to_market(self, earned_per_item: float, ai, reference: float) -> None:
+        """Market supply: set next step's output from what an item earned against the marginal cost of its last item.
+
+        ``reference`` is the output at which the marginal cost is ``ai.cost``: this lab's share of
+        one item per creator of the world.
+        """
         self.earned_per_item = earned_per_item
         if self.supply == "market":
-            self.output = next_output(self.output, earned_per_item, ai.cost, ai.adjustment, ai.max_change)
+            cost = marginal_cost(self.output, ai.cost, ai.cost_elasticity, reference)
+            self.output = next_output(self.output, earned_per_item, cost, ai.adjustment, ai.max_change)
 
     def is_due(self, step: int, retrain_every: int) -> bool:
         return step % retrain_every == 0

@@ -43,7 +43,7 @@ world.archive_items = {archive}
 humans.count = {humans}
 ai.train_size = {train}
 ai.items_per_step = 75.0
-platform.attention = 1200.0
+platform.attention = 4.0
 
 [parameters]
 policy.human_reserve = {{ range = [0.0, 0.3] }}

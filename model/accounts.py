@@ -27,6 +27,7 @@ class Ledger:
         self._income_sum = 0.0  # smoothed income paid for human items
         self._items_sum = 0.0  # smoothed human items
         self.expected_income = float("nan")  # per human item
+        self.policy_payments = 0.0  # subsidies and royalties paid in the last settlement
 
     def accrue_royalties(self, source: np.ndarray, author: np.ndarray) -> None:
         """A training set used these items: their human authors (creators, not the archive) earn a royalty each."""
@@ -50,7 +51,8 @@ class Ledger:
             royalties = policy.training_royalty * len(r)
         self._royalty_authors = []
 
-        human_income = float(paid[human].sum()) + policy.creator_subsidy * float(n_human.sum()) + royalties
+        self.policy_payments = policy.creator_subsidy * float(n_human.sum()) + royalties
+        human_income = float(paid[human].sum()) + self.policy_payments
         self._income_sum += self.alpha * (human_income - self._income_sum)
         self._items_sum += self.alpha * (float(n_human.sum()) - self._items_sum)
         if self._items_sum > 0:

@@ -1,7 +1,8 @@
 """The attention economy and the platform's ranking levers.
 
-Each step the audience gives ``platform.attention`` units of attention (income)
-to that step's new items in proportion to their ranking weight. An item's weight is
+Each step the audience gives ``platform.attention`` units of attention (income) per
+creator to that step's new items in proportion to their ranking weight, less what
+readers who get answers from AI models no longer spend on the web (:func:`web_share`). An item's weight is
 its source's visibility times its novelty factor:
 
 * a human item weighs 1, or ``1 + human_premium`` when labelled human-made or signed;
@@ -68,6 +69,21 @@ def price(weights: np.ndarray, total: float) -> float:
     """Attention one unit of ranking weight earns (what one more item of weight 1 would get, to first order)."""
     s = weights.sum()
     return total / s if s > 0 else total
+
+
+def web_share(substitution: float, readers: float, quality: float) -> float:
+    """Share of the audience's attention still spent on the web: ``1 - substitution * readers * quality``.
+
+    ``readers`` is the share of the audience that gets answers from AI models, ``quality`` the
+    models' coverage of human culture (what they can still answer about), ``substitution`` the
+    share of its web attention a reader moves to AI answers at full coverage.
+    """
+    return 1.0 - substitution * readers * quality
+
+
+def readers_adopt(readers: float, p: float, q: float) -> float:
+    """The share of readers using AI answers a step later: Bass diffusion in the whole audience (mean field)."""
+    return readers + (p + q * readers) * (1.0 - readers)
 
 
 def income_by_row(rows: np.ndarray, amount: np.ndarray, n: int) -> np.ndarray:

@@ -115,6 +115,10 @@ class ContentEcosystem(mesa.Model):
 
         self.ai_attention_share = float("nan")  # set by the market each step
         self.price = float("nan")  # attention per unit of ranking weight, last step
+        # The audience is sized by the world's creators, so the market's equilibrium does not depend on the world's size.
+        self.audience = max(scenario.humans.count, 1)
+        self.readers_using_ai = 0.0  # share of the audience getting answers from AI models
+        self.web_attention = 1.0  # share of the audience's attention spent on the web, last step
         self.metrics: dict = {}
         self.columns = columns(scenario)
         self.datacollector = self._new_datacollector()
@@ -214,9 +218,12 @@ class ContentEcosystem(mesa.Model):
         rng, cfg, pop = self.rng, self.config, self.creators
         source = self.web.source[out.lo : out.hi]
         author = self.web.author[out.lo : out.hi].astype(np.int64)
+        fitted = [m for m in self.ai_models if m.learner.is_fitted]
+        self.web_attention = attention.web_share(cfg.platform.substitution, self.readers_using_ai, self.answer_quality(fitted))
+        total = cfg.platform.attention * self.audience * self.web_attention
         weights = attention.ranking_weights(source, out.labelled, cfg.platform, out.novelty)
-        paid = attention.attention(weights, cfg.platform.attention)
-        self.price = attention.price(weights, cfg.platform.attention)
+        paid = attention.attention(weights, total)
+        self.price = attention.price(weights, total)
         spent = paid.sum()
         self.ai_attention_share = float(paid[source != HUMAN].sum() / spent) if spent > 0 else float("nan")
 
@@ -225,7 +232,9 @@ class ContentEcosystem(mesa.Model):
             mine = ai_rows & (author == m.lab)
             # A lab that published nothing this step judges by what an AI item of average novelty would earn.
             earned = paid[mine].mean() if mine.any() else self.price * cfg.platform.ai_visibility * (1.0 + cfg.platform.novelty_premium)
-            m.respond_to_market(float(earned), cfg.ai)
+            m.respond_to_market(float(earned), cfg.ai, self.audience / len(self.ai_models))
+        if fitted:  # readers take up AI answers once there are models to ask
+            self.readers_using_ai = attention.readers_adopt(self.readers_using_ai, cfg.platform.reader_adoption_p, cfg.platform.reader_adoption_q)
 
         if cfg.humans.count == 0:
             return  # no creator ever exists or enters
@@ -239,6 +248,13 @@ class ContentEcosystem(mesa.Model):
         for creator_id in pop.enter(expected, rng):
             self._creator_agents[int(creator_id)] = HumanCreator(self, int(creator_id))
         pop.adopt(rng, np.array([m.lab for m in self.ai_models if m.learner.is_fitted], np.int64))
+
+    def answer_quality(self, fitted: list[AIModel]) -> float:
+        """How good the models' answers are to readers: their mean coverage of human culture (0 without a fitted model)."""
+        if not fitted or not self.config.platform.substitution or not self.readers_using_ai:
+            return 0.0  # not needed: nobody reads AI answers instead of the web
+        weights = self.culture.weights()
+        return float(np.mean([metrics.coverage(m.learner.producible_ideas(), weights) for m in fitted]))
 
     # 4. measuring
     def _new_datacollector(self) -> mesa.DataCollector:

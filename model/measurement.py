@@ -41,6 +41,9 @@ COLUMNS = (
     "synthetic_depth",
     "active_humans",
     "ai_adoption",
+    "web_attention",
+    "readers_using_ai",
+    "policy_payments",
 )
 
 #: Columns added in the text world (``world.kind = "text"``; ``model/text/metrics.py``).
@@ -101,6 +104,9 @@ def measure(model, t: int) -> dict:
         "synthetic_depth": _over_models([m.training_depth for m in fitted_models]),
         "active_humans": n_active,
         "ai_adoption": float(pop.adopted.sum() / n_active) if n_active else float("nan"),
+        "web_attention": model.web_attention,
+        "readers_using_ai": model.readers_using_ai,
+        "policy_payments": model.ledger.policy_payments,
     }
     if web.doc_tokens:
         from model.text.metrics import text_metrics

@@ -100,8 +100,9 @@ class AIConfig(_Section):
     )
     items_per_step: float = Field(6.0, ge=0, description="items each model publishes at step 1")
     output_growth: float = Field(0.02, gt=-1, description="growth of each model's output per step (fixed supply)")
-    cost: float = Field(0.135, ge=0, description="cost of publishing one AI item (market supply)")
-    adjustment: float = Field(6.0, ge=0, description="market supply: elasticity of output to attention per item over cost, per step")
+    cost: float = Field(0.135, ge=0, description="market supply: marginal cost of an AI item when the labs publish one item per creator a step")
+    cost_elasticity: float = Field(1.0, ge=0, description="market supply: elasticity of the marginal cost of an AI item to a lab's output (0 = a flat cost)")
+    adjustment: float = Field(0.5, ge=0, description="market supply: elasticity of output to attention per item over marginal cost, per step")
     max_change: float = Field(1.6, ge=1, description="market supply: largest factor by which output may grow (or shrink) in one step")
     capacity: int = Field(0, ge=0, description="ideas a model can keep, its most frequent (0 = unlimited)")
     temperature: float = Field(1.0, gt=0, description="reshapes idea probabilities as p**(1/T) and scales each idea's std by T")
@@ -148,7 +149,10 @@ class PolicyConfig(_Section):
 class PlatformConfig(_Section):
     """The platform: how much attention there is and how ranking spreads it."""
 
-    attention: float = Field(750.0, ge=0, description="attention (income units) the audience gives each step's new items")
+    attention: float = Field(0.75, ge=0, description="attention (income units) the audience gives each step's new items, per creator at setup (humans.count, at least 1)")
+    substitution: float = Field(0.5, ge=0, le=1, description="share of its web attention a reader who gets answers from AI models moves to them, at full model coverage")
+    reader_adoption_p: float = Field(0.017, ge=0, le=1, description="Bass innovation of readers' use of AI answers, per step")
+    reader_adoption_q: float = Field(0.0, ge=0, le=1, description="Bass imitation of readers' use of AI answers, per step, times the share already using them")
     ai_visibility: float = Field(0.2, ge=0, description="ranking weight of AI items relative to human ones")
     assisted_visibility: float = Field(0.3, ge=0, description="ranking weight of assisted items relative to human ones")
     novelty_premium: float = Field(2.0, ge=0, description="extra ranking weight per unit of an item's idea surprisal on the recent web, over its mean (0 = indifferent)")
@@ -283,21 +287,32 @@ def validate(data: dict[str, Any], source: str) -> Scenario:
         raise ScenarioError(_one_line(error, source)) from None
 
 
+def read_text(path: str | Path, error: type[ScenarioError] = ScenarioError) -> str:
+    """A UTF-8 file's text; ``error`` (one line naming the file) if it is missing or unreadable."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as why:
+        raise error(f"{path}: cannot read: {why}") from None
+
+
+def read_toml(path: str | Path, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:
+    """A TOML file's tables; ``error`` (one line naming the file) if it is missing, unreadable or malformed."""
+    text = read_text(path, error)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as why:
+        raise error(f"{path}: malformed TOML: {why}") from None
+    except RecursionError:
+        raise error(f"{path}: malformed TOML: nested too deeply") from None
+
+
 def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read a TOML scenario file, apply ``{"section.key": value}`` overrides, validate."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{path}: cannot read: {error}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: malformed TOML: {error}") from None
-    except RecursionError:
-        raise ScenarioError(f"{path}: malformed TOML: nested too deeply") from None
+    data = read_toml(path)
     world = data.get("world")
     if isinstance(world, dict) and isinstance(world.get("corpus"), str) and world["corpus"] and not Path(world["corpus"]).is_absolute():
         world["corpus"] = str(path.parent / world["corpus"])  # a corpus named in a scenario file is relative to that file
@@ -330,5 +345,6 @@ __all__ = [
     "key_reference",
     "load",
     "parse_assignment",
+    "read_toml",
     "validate",
 ]

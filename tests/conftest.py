@@ -36,7 +36,7 @@ SMALL = {
     "ai.train_size": 2000,
     "ai.retrain_every": 5,
     "ai.items_per_step": 100.0,
-    "platform.attention": 400.0,
+    "platform.attention": 2.0,
     # The mechanics tests run on an exogenous AI supply and a neutral audience, so that each
     # lever's effect is not mixed with the market's response; tests/test_market.py and
     # tests/test_calibration.py run the market at the shipped baseline's settings.

@@ -37,7 +37,7 @@ TINY = {
     "ai.train_size": 300,
     "ai.retrain_every": 3,
     "ai.items_per_step": 20.0,
-    "platform.attention": 60.0,
+    "platform.attention": 1.0,
     "run.rarefy": 50,
 }
 

@@ -41,7 +41,7 @@ retrain_every = 3
 items_per_step = 20.0
 
 [platform]
-attention = 80.0
+attention = 2.0
 """
 RESERVE = TINY.replace("# A tiny world for tests.", "# The tiny world with a human reserve.") + "\n[policy]\nhuman_reserve = 0.3\n"
 
@@ -392,7 +392,7 @@ def _y_fill(ax) -> float:
 
 def test_run_figures_name_the_run_label_axes_mark_retraining_and_fill_their_panels(tmp_path):
     scenario = load(library.LIBRARY / "baseline.toml").with_overrides(
-        {"run.steps": 40, "run.window": 5, "world.archive_items": 3000, "humans.count": 100, "ai.train_size": 1000, "ai.retrain_every": 8, "platform.attention": 200.0}
+        {"run.steps": 40, "run.window": 5, "world.archive_items": 3000, "humans.count": 100, "ai.train_size": 1000, "ai.retrain_every": 8, "platform.attention": 2.0}
     )
     ts = run_scenario(scenario, seed=4).timeseries
     opts = {"title": "baseline (run.steps = 40) · seed 4", "retrain_every": 8, "window": 5}

@@ -29,7 +29,7 @@ BASE = {
     "ai.train_size": 200,
     "ai.retrain_every": 3,
     "ai.items_per_step": 20.0,
-    "platform.attention": 50.0,
+    "platform.attention": 1.25,
 }
 SHARES = ["human_share_new", "assisted_share_new", "ai_share_new"]
 MODEL_COLUMNS = ["human_share_training", "model_coverage", "model_variance", "model_mean_error", "synthetic_depth"]

@@ -31,7 +31,7 @@ SCALE = {
     "run.steps": 96,
     "world.archive_items": 12500,
     "humans.count": 250,
-    "platform.attention": 187.5,
+    "platform.attention": 0.75,
     "ai.items_per_step": 1.5,
     "ai.train_size": 5000,
 }

@@ -15,7 +15,7 @@ from scipy.special import comb
 
 from model import attention, metrics
 from model.ecosystem import ContentEcosystem
-from model.market import equilibrium_ai_output, next_output
+from model.market import equilibrium_ai_output, marginal_cost, next_output
 from model.web import AI, ASSISTED, HUMAN
 
 from conftest import SMALL, small_scenario
@@ -54,14 +54,18 @@ def test_market_supply_follows_what_an_item_earns(series, cost, direction):
     assert (np.sign(np.diff(n)) == direction).mean() > 0.8, n
 
 
-def test_ai_output_settles_where_an_item_earns_its_cost():
-    # No novelty premium, no AI tools: at the plateau an AI item earns about its cost.
-    model = ContentEcosystem(small_scenario({**MARKET, "platform.novelty_premium": 0.0, "humans.adoption_p": 0.0, "run.steps": 60}), seed=2)
-    earned = []
+@pytest.mark.parametrize("elasticity", [0.0, 1.0])
+def test_ai_output_settles_where_an_item_earns_its_marginal_cost(elasticity):
+    # No novelty premium, no AI tools: at the plateau an AI item earns about the marginal cost of the lab's last item.
+    sc = small_scenario({**MARKET, "ai.cost_elasticity": elasticity, "platform.novelty_premium": 0.0, "humans.adoption_p": 0.0, "run.steps": 60})
+    model = ContentEcosystem(sc, seed=2)
+    ratio = []
     while model.running:
+        lab = model.ai_models[0]
+        cost = marginal_cost(lab.output, sc.ai.cost, elasticity, sc.humans.count / sc.ai.models)  # of the output being published
         model.step()
-        earned.append(model.ai_models[0].earned_per_item)
-    assert abs(np.mean(earned[30:]) / MARKET["ai.cost"] - 1) < 0.05
+        ratio.append(lab.earned_per_item / cost)
+    assert abs(np.mean(ratio[30:]) - 1) < 0.05
 
 
 # -- the audience values originality --------------------------------------------------------
@@ -144,15 +148,15 @@ def test_no_one_keeps_a_tool_whose_margin_is_negative():
 
 def test_entry_follows_expected_profit_without_a_fixed_cap(series):
     # A large pool and generous attention: a third of the pool's profitable members enter in the first month.
-    ts = series({"humans.pool": 10.0, "humans.entry_rate": 0.5, "platform.attention": 4000.0}, 2)
+    ts = series({"humans.pool": 10.0, "humans.entry_rate": 0.5, "platform.attention": 20.0}, 2)
     count = SMALL["humans.count"]
     assert ts["active_humans"].iloc[1] - count > 0.3 * 9 * count
-    less = series({"humans.pool": 10.0, "humans.entry_rate": 0.5, "platform.attention": 400.0}, 2)
+    less = series({"humans.pool": 10.0, "humans.entry_rate": 0.5, "platform.attention": 2.0}, 2)
     assert less["active_humans"].iloc[1] < ts["active_humans"].iloc[1]
 
 
 def test_departed_creators_cost_nothing_per_step():
-    model = ContentEcosystem(small_scenario({"platform.attention": 50.0}), seed=5)
+    model = ContentEcosystem(small_scenario({"platform.attention": 0.25}), seed=5)
     while model.running:
         model.step()
         pop = model.creators
@@ -173,7 +177,7 @@ def test_a_royalty_paid_once_per_retraining_keeps_creators_in_at_the_baseline_ra
         "ai.retrain_every": 12,
         "humans.patience": 12,
         "run.steps": 48,
-        "platform.attention": 100.0,
+        "platform.attention": 0.5,
         "humans.entry_rate": 0.0,
     }
     def active(royalty, seed):
@@ -256,3 +260,49 @@ def test_a_creators_cost_says_nothing_about_its_place_in_the_graph():
     degree = np.array([graph.degree(int(i)) for i in pop.id])
     r = np.corrcoef(np.argsort(np.argsort(degree)), np.argsort(np.argsort(pop.cost)))[0, 1]
     assert abs(r) < 4 / np.sqrt(pop.size)  # Spearman correlation within 4 SE of 0
+
+
+# -- a rising marginal cost: no knife edge, no dependence on the world's size ----------------
+def test_marginal_cost_rises_with_output_at_its_elasticity():
+    assert marginal_cost(50.0, 0.2, 0.0, 100.0) == 0.2  # flat: every item costs ai.cost
+    assert marginal_cost(100.0, 0.2, 1.5, 100.0) == pytest.approx(0.2)  # at the reference output
+    assert marginal_cost(200.0, 0.2, 1.5, 100.0) == pytest.approx(0.2 * 2**1.5)
+
+
+@pytest.mark.parametrize("elasticity", [0.3, 1.0, 2.5])
+def test_equilibrium_solves_price_equals_marginal_cost(elasticity):
+    A, c, n_h, v, N = 750.0, 0.135, 1000.0, 0.2, 1000.0
+    n = equilibrium_ai_output(A, c, n_h, v, elasticity, N)
+    assert v * A / (n_h + v * n) == pytest.approx(c * (n / N) ** elasticity, rel=1e-9)
+
+
+def test_a_rising_marginal_cost_removes_the_knife_edge():
+    # The old market: AI output is A/c - n_h/v, about 5,556 - 5,000; a 5% change of c moves it by half.
+    A, n_h, v, N = 750.0, 1000.0, 0.2, 1000.0
+    flat = [equilibrium_ai_output(A, c, n_h, v) for c in (0.135 * 0.95, 0.135 * 1.05)]
+    rising = [equilibrium_ai_output(A, c, n_h, v, 1.0, N) for c in (0.135 * 0.95, 0.135 * 1.05)]
+    assert flat[0] / flat[1] > 1.8
+    assert rising[0] / rising[1] < 1.1  # elasticity of output to cost below 1
+
+
+def test_the_equilibrium_does_not_depend_on_the_worlds_size():
+    # Attention and the marginal cost's reference are per creator: k times the world, k times the items.
+    for k in (0.3, 1.0, 4.0):
+        scaled = equilibrium_ai_output(0.75 * 1000 * k, 0.135, 1000.0 * k, 0.2, 1.0, 1000.0 * k)
+        assert scaled / k == pytest.approx(equilibrium_ai_output(750.0, 0.135, 1000.0, 0.2, 1.0, 1000.0), rel=1e-9)
+
+
+def test_a_world_of_a_third_the_creators_settles_at_the_same_shares():
+    # The simulated market, not only its formula: the same per-creator world at 300 and 900 creators.
+    def plateau(count, seed):
+        sc = small_scenario({**MARKET, "ai.cost_elasticity": 1.0, "ai.adjustment": 0.5, "humans.count": count,
+                             "ai.items_per_step": 0.1 * count, "platform.substitution": 0.0, "run.steps": 30})
+        model = ContentEcosystem(sc, seed=seed)
+        while model.running:
+            model.step()
+        return model.timeseries()["human_share_new"].iloc[15:].mean()
+
+    small, large = np.array([plateau(300, s) for s in range(3)]), np.array([plateau(900, s) for s in range(3)])
+    se = np.sqrt(small.var(ddof=1) / 3 + large.var(ddof=1) / 3)
+    # Same expectation up to sampling error (t quantile, 4 degrees of freedom) and a finite-size allowance of 0.02.
+    assert abs(small.mean() - large.mean()) < 2.78 * se + 0.02, (small, large)

@@ -82,6 +82,7 @@ def test_columns_are_the_design_interface():
         "human_share_training", "ai_attention_share", "new_ideas", "distinct_ideas_recent", "effective_ideas_recent",
         "ideas_rarefied", "simpson_recent", "tail_share_recent", "originality_index", "dispersion_recent", "model_coverage", "model_variance",
         "model_mean_error", "model_generation", "synthetic_depth", "active_humans", "ai_adoption",
+        "web_attention", "readers_using_ai", "policy_payments",
     )  # fmt: skip
 
 

@@ -69,7 +69,7 @@ KEYS = {
     "policy.training_royalty": st.floats(0, 2),
     "policy.ai_output_cap": unit,
     "policy.top_up": st.booleans(),
-    "platform.attention": st.floats(0, 200),
+    "platform.attention": st.floats(0, 10),
     "platform.ai_visibility": st.floats(0, 2),
     "platform.assisted_visibility": st.floats(0, 2),
     "platform.novelty_premium": st.floats(0, 3),
@@ -83,7 +83,7 @@ def scenarios(draw) -> Scenario:
     keys = draw(st.lists(st.sampled_from(sorted(KEYS)), unique=True, max_size=len(KEYS)))
     # Small by default; the drawn keys override.
     data = {"run.steps": 6, "world.dim": 2, "world.archive_items": 200, "humans.count": 20, "ai.models": 2, "ai.train_size": 100,
-            "ai.retrain_every": 2, "ai.items_per_step": 10.0, "platform.attention": 40.0, "run.rarefy": 50}
+            "ai.retrain_every": 2, "ai.items_per_step": 10.0, "platform.attention": 2.0, "run.rarefy": 50}
     data.update({k: draw(KEYS[k]) for k in keys})
     return Scenario().with_overrides(data)
 

@@ -45,7 +45,7 @@ retrain_every = 2
 items_per_step = 30.0
 
 [platform]
-attention = 100.0
+attention = 3.0
 """
 
 LHS = """\
@@ -87,7 +87,7 @@ originality = { metric = "originality_index" }
 
 [tipping]
 outcome = "originality"
-below = 0.3
+below = 0.45
 density = 0.9
 """
 
@@ -253,7 +253,7 @@ def test_prim_finds_the_tipping_box_on_the_driving_lever(sobol_out):
     sweep, out = sobol_out
     runs = analysis.read_runs(sweep, out)
     boxes = pd.read_csv(out / "tipping.csv")
-    tipped = runs.originality < 0.3
+    tipped = runs.originality < sweep.tipping.below
     assert 0 < tipped.sum() < len(runs)
     first = boxes[boxes.box == 1].set_index("parameter")
     # The box bounds top_p from above (high top_p keeps the tail), holds mostly tipped runs,

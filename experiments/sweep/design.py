@@ -36,7 +36,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model import measurement
-from model.scenario import SECTIONS, Scenario, ScenarioError, load
+from model.scenario import SECTIONS, Scenario, ScenarioError, load, read_toml
 
 DESIGNS = ("grid", "lhs", "sobol")
 _SPEC_KEYS = {"range", "values", "levels"}
@@ -315,16 +314,7 @@ def read(path: str | Path) -> Sweep:
     """Read and validate a sweep file; every key is checked before anything runs."""
     path = Path(path)
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{path}: cannot read: {error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: malformed TOML: {error}") from None
-    except RecursionError:
-        raise ScenarioError(f"{path}: malformed TOML: nested too deeply") from None
+    data = read_toml(path)
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as error:
