@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--steps", type=int, help="override run.steps in every scenario")
     c.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
     c.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a key in every scenario (repeatable)")
+    c.add_argument("--posterior", type=int, metavar="N", help="run over N posterior draws x the seeds (0: the scenarios' own values; "
+                   "default: each seed in its own posterior draw, when a posterior ships)")
+    c.add_argument("--posterior-file", type=Path, metavar="CSV", help="the posterior (default: scenarios/posterior/baseline.csv)")
     c.add_argument("--out", type=Path, help="output folder (default: results/compare--<scenarios>[--<each override>])")
     c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     v = sub.add_parser("validate", help="reproduce the published model-collapse results in DIR/validation.md (exit 1 if a check fails)")
@@ -230,12 +233,17 @@ def cmd_compare(args) -> int:
     seeds = args.seeds or DEFAULT_SEEDS
     if args.seeds is not None:
         overrides["seeds"] = args.seeds
+    posterior = _posterior(args, seeds)
+    if args.posterior is not None:
+        overrides["posterior"] = args.posterior
     out = args.out or Path("results") / library.folder_name("compare--" + "+".join(scenarios), overrides)
     _check_writable(out)
     jobs = args.jobs or min(2, os.cpu_count() or 1)
-    command = " ".join(["python run.py compare", *args.scenarios, *(f"--{k} {getattr(args, k)}" for k in ("seeds", "steps") if getattr(args, k) is not None)])
-    command += "".join(f" --set {text}" for text in args.set)
-    result = compare.compare(scenarios, seeds, jobs, progress=not args.quiet, descriptions=descriptions, command=command)
+    command = " ".join(["python run.py compare", *args.scenarios, *(f"--{k} {getattr(args, k)}" for k in ("seeds", "steps", "posterior") if getattr(args, k) is not None)])
+    command += "".join(f" --set {text}" for text in args.set) + (f" --posterior-file {args.posterior_file}" if args.posterior_file else "")
+    result = compare.compare(
+        scenarios, seeds, jobs, progress=not args.quiet, descriptions=descriptions, command=command, posterior=posterior, posterior_file=args.posterior_file
+    )
     try:
         with interrupts.deferred():  # the comparison folder appears whole or not at all
             compare.write(result, out)
@@ -244,9 +252,32 @@ def cmd_compare(args) -> int:
         raise UsageError(f"--out {out}: cannot write the comparison: {error.strerror or error}") from None
     if not args.quiet:
         table = result.summary[result.summary["statistic"] != "final"]
-        print(table[["scenario", "metric", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]].to_string(index=False, float_format="%.4g"))
-        print(f"{len(scenarios)} scenarios x {len(result.seeds)} seeds; {result.wall_time:.1f} s wall time; wrote {out}/ (open report.html)")
+        columns = ["scenario", "metric", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"] + (["share_helped"] if result.draws else [])
+        print(table[columns].to_string(index=False, float_format="%.4g"))
+        worlds = len(result.runs.groupby(["draw", "seed"]) if result.draws else result.seeds)
+        over = f" in {worlds} plausible worlds ({_worlds_text(result)})" if result.draws else f" x {len(result.seeds)} seeds"
+        print(f"{len(scenarios)} scenario{'s' * (len(scenarios) != 1)}{over}; {result.wall_time:.1f} s wall time; wrote {out}/ (open report.html)")
     return 0
+
+
+def _posterior(args, seeds: int):
+    """What --posterior asks for: N draws, "matched" (the default when a posterior ships) or None; checked before anything runs."""
+    from experiments.calibration import posterior
+
+    if args.posterior is not None and args.posterior < 0:
+        raise UsageError(f"--posterior {args.posterior}: give a number of draws >= 0 (0: the scenarios' own values)")
+    path = args.posterior_file or posterior.SHIPPED
+    if args.posterior == 0 or (args.posterior is None and args.posterior_file is None and not path.exists()):
+        return None
+    wanted = "matched" if args.posterior is None else args.posterior
+    posterior.draws(seeds if wanted == "matched" else wanted, path)  # a missing, malformed or short file stops here
+    return wanted
+
+
+def _worlds_text(result) -> str:
+    if len(result.draws) == len(result.seeds) and result.runs.groupby("draw")["seed"].nunique().max() == 1:
+        return f"posterior draw i with seed i, i = 1..{len(result.seeds)}"
+    return f"{len(result.draws)} posterior draws x {len(result.seeds)} seeds"
 
 
 def cmd_validate(args) -> int:

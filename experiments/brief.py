@@ -18,6 +18,7 @@ import pandas as pd
 
 from experiments.comparison import HEADLINE, Comparison
 from experiments.files import seeds_text, versions
+from experiments.library import display_name
 
 QUESTION = (
     "AI models are trained on a scrape of the web, and more and more of the web is written by AI models. "
@@ -34,6 +35,12 @@ LEAVES_OUT = [
     "Policy settings (watermark share, detector rates, subsidy sizes, caps) are the values in each scenario file, with the sources given there; many are assumptions, and the result of a policy can depend strongly on them. Enforcement and its costs are not modelled.",
     "The intervals come from differences between seeds only: they say how sure the comparison is within this model, not how sure anyone can be about the real web.",
 ]
+#: With a posterior this replaces the last of :data:`LEAVES_OUT`.
+POSTERIOR_CAVEAT = (
+    "The plausible worlds are the parameter values that reproduce today's web as measured (the AI share of new and of top-ranked "
+    "articles, the adoption of AI writing tools, the fall of question-and-answer sites, the homogenization of AI writing); they "
+    "carry what those measurements leave uncertain about the parameters, not what the model itself leaves out."
+)
 #: In the text world (world.kind = "text") these replace the first two of :data:`LEAVES_OUT`.
 TEXT_LEAVES_OUT = [
     "A document is a short run of English words from a bigram chain of word-pair counts (or windows of a corpus file): the model has no notion of quality, truth or usefulness, only of how varied the web is and how far the models' text is from human text.",
@@ -44,7 +51,8 @@ TEXT_LEAVES_OUT = [
 def caveats(comparison: Comparison) -> list[str]:
     """What the model leaves out, for the worlds the comparison's scenarios are in."""
     kinds = {s.world.kind for s in comparison.scenarios.values()}
-    return (LEAVES_OUT[:2] if kinds != {"text"} else []) + (TEXT_LEAVES_OUT if "text" in kinds else []) + LEAVES_OUT[2:]
+    last = [POSTERIOR_CAVEAT] if comparison.draws else LEAVES_OUT[-1:]
+    return (LEAVES_OUT[:2] if kinds != {"text"} else []) + (TEXT_LEAVES_OUT if "text" in kinds else []) + LEAVES_OUT[2:-1] + last
 
 
 def _img(path: Path) -> str:
@@ -105,28 +113,64 @@ def _times(r, ref) -> str:
     return f"{r['mean'] / ref['mean']:.2g}\u00d7" if ref["mean"] > 0 else signed(r["diff"])
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 policy``, ``2 policies``."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def display_names(comparison: Comparison) -> dict[str, str]:
+    """What the brief calls each scenario: its description's title ("Creator pay"), else its name in words."""
+    return {name: display_name(name, comparison.descriptions.get(name, "")) for name in comparison.names}
+
+
+def worlds_sentence(comparison: Comparison) -> str:
+    """How many plausible worlds the comparison ran in, in words ("" without a posterior)."""
+    if not comparison.draws:
+        return ""
+    per_draw = int(comparison.runs.groupby("draw")["seed"].nunique().max())
+    n = len(comparison.draws)
+    how = "one seed each" if per_draw == 1 else f"each with the same {plural(per_draw, 'seed')}"
+    return (f"Every scenario runs in the same {plural(n, 'plausible world')}: {plural(n, 'draw')} of the calibrated parameters from "
+            f"their posterior ({html.escape(Path(comparison.posterior_file).name)}, fitted to today's web), {how}. "
+            "The intervals and the counts of worlds below carry both how uncertain the parameters are and the luck of a run.")
+
+
+def _helped(r, worlds: int) -> str:
+    """``in 9 of 10 plausible worlds``: where the policy moved the metric its better way."""
+    return f"in {round(r['share_helped'] * worlds)} of {plural(worlds, 'plausible world')}" if worlds and math.isfinite(r["share_helped"]) else ""
+
+
 def reading(comparison: Comparison) -> list[str]:
     """Plain language, written from the summary: first the gist, then for each headline metric which
-    policies clearly raise or lower it against the first scenario, by how much, and which make no
-    clear difference (the 95% interval of the paired difference includes 0). HTML blocks."""
+    policies clearly raise or lower it against the first scenario, by how much, in how many plausible
+    worlds, and which make no clear difference (the 95% interval of the paired difference includes 0).
+    HTML blocks."""
     rows = _rows(comparison, last_label(comparison))
+    shown = display_names(comparison)
     reference = comparison.names[0]
+    ref_name = html.escape(shown[reference])
     span = last_label(comparison).removeprefix("last ").removesuffix(" steps")
     read = ("originality_index", "human_share_new", "active_humans", "ai_attention_share", "model_perplexity", "vocabulary_coverage", "distinct_2_recent")
     present = [m for m in read if m in set(rows["metric"])]
     if len(comparison.names) < 2 or not present:
         return []
+    worlds = len(comparison.draws)
+    others = len(comparison.names) - 1
     out = []
     gist = []
-    if "originality_index" in present:
-        ref, up, _, _ = _effects(rows, "originality_index", reference)
-        best = ", ".join(f"{html.escape(r['scenario'])} {_times(r, ref)}" for _, r in up.head(3).iterrows())
-        gist.append(f"{len(up)} of {len(comparison.names) - 1} scenarios clearly keep the web more original than {html.escape(reference)}"
-                    + (f"; the most, as a multiple of {html.escape(reference)}'s originality index: {best}" if best else ""))
-    if "human_share_new" in present:
-        ref, up, _, _ = _effects(rows, "human_share_new", reference)
-        best = ", ".join(f"{html.escape(r['scenario'])} {signed(r['diff'])}" for _, r in up.head(3).iterrows())
-        gist.append(f"{len(up)} clearly keep a larger human share of new items" + (f"; the most, in points of share: {best}" if best else ""))
+    for metric, what in (("originality_index", f"keep the web more original than {ref_name}"), ("human_share_new", "keep a larger human share of new items")):
+        if metric not in present:
+            continue
+        ref, up, _, _ = _effects(rows, metric, reference)
+        verb = what if len(up) != 1 else what.replace("keep ", "keeps ", 1)
+        best = ", ".join(
+            f"{html.escape(shown[r['scenario']])} {_times(r, ref) if metric == 'originality_index' else signed(r['diff'])}"
+            + (f" ({_helped(r, worlds)})" if worlds else "")
+            for _, r in up.head(3).iterrows()
+        )
+        unit = f"as a multiple of {ref_name}'s originality index" if metric == "originality_index" else "in points of share"
+        count = f"{len(up)} of {plural(others, 'policy', 'policies')}" if not gist else plural(len(up), "policy", "policies")
+        gist.append(f"{count} clearly {verb}" + (f"; the most, {unit}: {best}" if best else ""))
     out.append(f"<p><b>In short</b> (the last {span} months): " + ". ".join(gist) + ".</p>")
     for metric in present:
         ref, up, down, flat = _effects(rows, metric, reference)
@@ -134,17 +178,34 @@ def reading(comparison: Comparison) -> list[str]:
         items = []
 
         def item(r) -> str:
-            times = f"{_times(r, ref)} {html.escape(reference)}; " if ref["mean"] > 0 and metric != "active_humans" else ""
-            return f"{html.escape(r['scenario'])} {fmt(r['mean'])} ({times}{signed(r['diff'])}, 95% CI {_interval(r['diff_low'], r['diff_high'])})"
+            times = f"{_times(r, ref)} {ref_name}; " if ref["mean"] > 0 and metric != "active_humans" else ""
+            helped = f"; better {_helped(r, worlds)}" if worlds else ""
+            return f"{html.escape(shown[r['scenario']])} {fmt(r['mean'])} ({times}{signed(r['diff'])}, 95% CI {_interval(r['diff_low'], r['diff_high'])}{helped})"
 
         items += [f"<b>higher</b> {item(r)}" for _, r in up.iterrows()]
         items += [f"<b>lower</b> {item(r)}" for _, r in down.iterrows()]
         if len(flat):
-            items.append("No clear difference: " + ", ".join(html.escape(n) for n in flat["scenario"]) + ".")
+            items.append("No clear difference: " + ", ".join(html.escape(shown[n]) for n in flat["scenario"]) + ".")
         out.append(
-            f"<p><b>{label[0].upper() + label[1:]}</b>, mean of the last {span} months: {html.escape(reference)} "
+            f"<p><b>{label[0].upper() + label[1:]}</b>, mean of the last {span} months: {ref_name} "
             f"{fmt(ref['mean'])} (95% CI {_interval(ref['ci_low'], ref['ci_high'])}).</p><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
         )
+    return out
+
+
+def costs(comparison: Comparison, last: int = 12) -> list[tuple[str, float, float]]:
+    """(scenario, subsidies and royalties paid a month, their share of the audience's attention) for each scenario that pays any,
+    over the last ``last`` months, averaged over every world."""
+    runs = comparison.runs
+    if "policy_payments" not in runs.columns:
+        return []
+    tail = runs[runs["step"] > runs["step"].max() - last]
+    out = []
+    for name, scenario in comparison.scenarios.items():
+        paid = float(tail.loc[tail["scenario"] == name, "policy_payments"].mean())
+        attention = scenario.platform.attention * max(scenario.humans.count, 1)
+        if paid > 0:
+            out.append((name, paid, paid / attention if attention > 0 else float("nan")))
     return out
 
 
@@ -153,13 +214,14 @@ def _table(comparison: Comparison, statistic: str) -> str:
     metrics = comparison.metrics
     head = "".join(f"<th>{html.escape(HEADLINE[m])}</th>" for m in metrics)
     body = []
+    shown = display_names(comparison)
     for name in comparison.names:
         cells = []
         for metric in metrics:
             r = rows[(rows["scenario"] == name) & (rows["metric"] == metric)].iloc[0]
             diff = "" if name == comparison.names[0] else f"<br><span class=d>{signed(r['diff'])} [{_interval(r['diff_low'], r['diff_high'])}]</span>"
             cells.append(f"<td>{fmt(r['mean'])} <span class=ci>[{_interval(r['ci_low'], r['ci_high'])}]</span>{diff}</td>")
-        body.append(f"<tr><th>{html.escape(name)}</th>{''.join(cells)}</tr>")
+        body.append(f"<tr><th>{html.escape(shown[name])}</th>{''.join(cells)}</tr>")
     return f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>"
 
 
@@ -201,52 +263,81 @@ code{font-size:.9em;background:#f5f5f5;padding:0 .2em}
 """
 
 
+def _cost_table(comparison: Comparison) -> list[str]:
+    paid = costs(comparison)
+    if not paid:
+        return []
+    shown = display_names(comparison)
+    rows = "".join(f"<tr><th>{html.escape(shown[n])}</th><td>{fmt(money)}</td><td>{share:.1%}</td></tr>" for n, money, share in paid)
+    return [
+        "<h2>What the policies cost</h2>",
+        "<p>Subsidies and training royalties paid to creators a month, over the last 12 months (mean over every run), in the "
+        "model's money (one unit is the mean cost of writing a human item) and as a share of the attention the audience gives "
+        "the web's new items a month before any reader turns to AI answers.</p>",
+        f"<table><tr><th>scenario</th><th>paid a month</th><th>share of the audience's attention</th></tr>{rows}</table>",
+    ]
+
+
 def page(comparison: Comparison, figures: dict[str, Path]) -> str:
     """The brief as one HTML string."""
     first = next(iter(comparison.scenarios.values()))
     steps, n = first.run.steps, len(comparison.seeds)
     span = last_label(comparison)
     diffs = changes(comparison)
+    shown = display_names(comparison)
+    reference = html.escape(shown[comparison.names[0]])
+    over = "seeds" if not comparison.draws else "plausible worlds"
     v = versions()
+    if comparison.draws:
+        where = f"{plural(len(comparison.draws), 'posterior draw')} \u00d7 {plural(n, 'seed')} ({seeds_text(comparison.seeds)})"
+        how = worlds_sentence(comparison) + f" Each policy is compared with <b>{reference}</b> world by world (paired differences)."
+    else:
+        where = f"{plural(n, 'seed')} each ({seeds_text(comparison.seeds)})"
+        how = (f"Every scenario below runs on the same {plural(n, 'random seed')}, so each policy is compared with "
+               f"<b>{reference}</b> seed by seed (paired differences). The calibrated parameters are held at the scenarios' own values.")
     parts = [
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
         "<title>Policy brief: originality and the human share of the web</title>",
         f"<style>{CSS}</style></head><body>",
         "<h1>Policy brief: keeping the web original</h1>",
-        f"<p class=meta>{len(comparison.names)} scenarios, {n} seeds each ({seeds_text(comparison.seeds)}), {steps} months; "
-        f"made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {comparison.wall_time:.0f} s with {comparison.jobs} worker process(es); "
+        f"<p class=meta>{plural(len(comparison.names), 'scenario')}, {where}, {steps} months; "
+        f"made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {comparison.wall_time:.0f} s with {plural(comparison.jobs, 'worker process', 'worker processes')}; "
         f"Python {v['python']}, Mesa {v['mesa']}, numpy {v['numpy']}.<br>"
         f"Command: <code>{html.escape(comparison.command or 'experiments.compare.compare(...)')}</code></p>",
         "<h2>The question</h2>",
         f"<p>{html.escape(QUESTION)}</p>",
-        f"<p>Every scenario below runs on the same {n} random seeds, so each policy is compared with "
-        f"<b>{html.escape(comparison.names[0])}</b> seed by seed (paired differences). A difference is called clear when its "
-        "95% confidence interval excludes zero.</p>",
+        f"<p>{how} A difference is called clear when its 95% confidence interval excludes zero.</p>",
         "<h2>What we found</h2>",
         *reading(comparison),
-        "<h2>The scenarios</h2><table><tr><th>scenario</th><th>what it is</th>"
-        f"<th>what it changes from {html.escape(comparison.names[0])}</th></tr>",
+        *_cost_table(comparison),
+        "<h2>The scenarios</h2><table><tr><th>scenario</th><th>file</th><th>what it is</th>"
+        f"<th>what it changes from {reference}</th></tr>",
     ]
     for name in comparison.names:
         changed = "<br>".join(f"<code>{html.escape(d)}</code>" for d in diffs[name]) or ("(the reference)" if name == comparison.names[0] else "nothing")
-        parts.append(f"<tr><th>{html.escape(name)}</th><td>{html.escape(comparison.descriptions.get(name, ''))}</td><td>{changed}</td></tr>")
+        parts.append(
+            f"<tr><th>{html.escape(shown[name])}</th><td><code>{html.escape(name)}</code></td>"
+            f"<td>{html.escape(comparison.descriptions.get(name, ''))}</td><td>{changed}</td></tr>"
+        )
     parts += [
         "</table>",
         f"<h2>Results: mean of the {span.replace('steps', 'months')}</h2>",
-        f"<p>Each cell: the mean over seeds of the metric averaged over the {span.replace('steps', 'months')} of the run, its 95% confidence interval in "
-        f"brackets, and, in blue, the paired difference from {html.escape(comparison.names[0])} with its interval.</p>",
+        f"<p>Each cell: the mean over {over} of the metric averaged over the {span.replace('steps', 'months')} of the run, its 95% confidence interval in "
+        f"brackets, and, in blue, the paired difference from {reference} with its interval.</p>",
         _table(comparison, span),
         "<h2>Results: the final month</h2>",
         _table(comparison, "final"),
         "<h2>Figures</h2>",
-        "<p>Each line is a scenario's mean over seeds, the shaded band its 95% confidence interval; dotted vertical lines mark "
+        f"<p>Each line is a scenario's mean over {over}, the shaded band its 95% confidence interval; dotted vertical lines mark "
         "the models' retraining. A log scale is used where a value falls below a few percent of its peak.</p>",
     ]
     for metric, path in figures.items():
         parts.append(f"<h3>{html.escape(HEADLINE.get(metric, metric))}</h3>{_img(path)}")
+    intervals = (f"t-based 95% intervals over the {plural(len(comparison.draws), 'draw')}, each draw's value the mean over its seeds"
+                 if comparison.draws else "t-based 95% intervals over seeds")
     parts += [
         "<h2>Caveats</h2><ul>",
-        f"<li>{n} seeds per scenario; {steps} months (one step is one month); the intervals are t-based 95% intervals over seeds.</li>",
+        f"<li>{plural(n, 'seed')} per {'draw' if comparison.draws else 'scenario'}; {steps} months (one step is one month); the intervals are {intervals}.</li>",
         *(f"<li>{html.escape(c)}</li>" for c in caveats(comparison)),
         "</ul></body></html>",
     ]

@@ -55,26 +55,70 @@ def _run_one(job: tuple[Scenario, int]) -> pd.DataFrame:
     return run(scenario, seed=seed).timeseries
 
 
-def run_many(scenarios: Mapping[str, Scenario], seeds: Sequence[int], jobs: int = 1, progress: bool = False) -> pd.DataFrame:
-    """Run every scenario on every seed; one long DataFrame: ``scenario, seed, step`` and the metrics.
+def worlds(seeds: Sequence[int], draws: Sequence[dict] | None = None, matched: bool = False) -> list[tuple[int, int]]:
+    """The (draw, seed) pairs every scenario runs on: each draw with every seed, or with ``matched`` draw i with seed i.
+
+    Without draws the draw is -1: the scenarios' own values.
+    """
+    if not draws:
+        return [(-1, int(s)) for s in seeds]
+    if matched and len(draws) < len(seeds):
+        raise ValueError(f"{len(seeds)} seeds need {len(seeds)} draws to match, not {len(draws)}")
+    if matched:
+        return [(i, int(s)) for i, s in enumerate(seeds)]
+    return [(i, int(s)) for i in range(len(draws)) for s in seeds]
+
+
+def world_seed(draw: int, seed: int) -> int:
+    """``run.seed`` of world (draw, seed): the seed itself without a posterior; one of its own for each draw, so that
+    two draws of equal values (a resampled posterior repeats some) are still two worlds."""
+    if draw < 0:
+        return int(seed)
+    return int(np.random.SeedSequence(int(seed), spawn_key=(int(draw),)).generate_state(1, dtype=np.uint32)[0] >> 1)
+
+
+def run_many(
+    scenarios: Mapping[str, Scenario],
+    seeds: Sequence[int],
+    jobs: int = 1,
+    progress: bool = False,
+    draws: Sequence[dict] | None = None,
+    matched: bool = False,
+) -> pd.DataFrame:
+    """Run every scenario on every world; one long DataFrame: ``scenario, seed, step`` and the metrics.
 
     Args:
         scenarios: name -> scenario; names become the ``scenario`` column, in this order.
         seeds: the common seeds; each overrides ``run.seed``.
         jobs: worker processes (1 runs here, serially); the result does not depend on it.
         progress: a progress bar of finished runs on stderr.
+        draws: posterior draws (``{key: value}``); each replaces the calibrated keys of every scenario
+            that leaves them at the baseline's values (:func:`experiments.calibration.posterior.apply`),
+            and the frame gains a ``draw`` column: world (draw i, seed s) is the same for every scenario.
+        matched: run draw i with seed i only (as many draws as seeds), not every draw with every seed.
     """
-    tasks = [(name, scenario, int(seed)) for name, scenario in scenarios.items() for seed in seeds]
+    pairs = worlds(seeds, draws, matched)
+    if draws:
+        from experiments.calibration import posterior
+        from experiments.library import LIBRARY
+        from model.scenario import load
+
+        baseline = load(LIBRARY / "baseline.toml")
+        runs_as = {(name, d): posterior.apply(s, draws[d], baseline) for name, s in scenarios.items() for d in {d for d, _ in pairs}}
+    else:
+        runs_as = {(name, -1): s for name, s in scenarios.items()}
+    tasks = [(name, runs_as[name, draw], seed, draw) for name in scenarios for draw, seed in pairs]
+    run_seeds = {pair: world_seed(*pair) for pair in pairs}
     results: list[pd.DataFrame | None] = [None] * len(tasks)
     with tqdm(total=len(tasks), disable=not progress, unit="run", desc="runs") as bar:
         if jobs <= 1 or len(tasks) <= 1:
-            for i, (_, scenario, seed) in enumerate(tasks):
-                results[i] = _run_one((scenario, seed))
+            for i, (_, scenario, seed, draw) in enumerate(tasks):
+                results[i] = _run_one((scenario, run_seeds[draw, seed]))
                 bar.update()
         else:
             context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
             with interrupts.worker_pool(min(jobs, len(tasks)), context) as pool:  # workers leave Ctrl-C to us
-                futures = {pool.submit(_run_one, (scenario, seed)): i for i, (_, scenario, seed) in enumerate(tasks)}
+                futures = {pool.submit(_run_one, (scenario, run_seeds[draw, seed])): i for i, (_, scenario, seed, draw) in enumerate(tasks)}
                 try:
                     for future in as_completed(futures):
                         results[futures[future]] = future.result()
@@ -83,9 +127,13 @@ def run_many(scenarios: Mapping[str, Scenario], seeds: Sequence[int], jobs: int 
                     interrupts.abandon(pool)  # an interrupt stops the runs at once
                     raise
     frames = []
-    for (name, _, seed), ts in zip(tasks, results):
+    for (name, _, seed, draw), ts in zip(tasks, results):
         ts = ts.reset_index(drop=True)
+        if draws:
+            ts.insert(0, "run_seed", run_seeds[draw, seed])
         ts.insert(0, "seed", seed)
+        if draws:
+            ts.insert(0, "draw", draw)
         ts.insert(0, "scenario", name)
         frames.append(ts)
     return pd.concat(frames, ignore_index=True)
@@ -127,8 +175,10 @@ def compare(
     descriptions: Mapping[str, str] | None = None,
     command: str = "",
     last: int = LAST,
+    posterior: int | str | None = None,
+    posterior_file: str | Path | None = None,
 ) -> Comparison:
-    """Run ``scenarios`` on common seeds and summarize them against the first one.
+    """Run ``scenarios`` on common seeds (and plausible worlds) and summarize them against the first one.
 
     Args:
         scenarios: name -> scenario, the reference first. They must agree on run.steps,
@@ -139,6 +189,10 @@ def compare(
         descriptions: name -> one line on what the scenario is (for the brief).
         command: the command that made the comparison (for the brief).
         last: steps averaged at the end.
+        posterior: ``N``: every scenario over the first N posterior draws times the seeds, draw i
+            and seed s the same world for every scenario; ``"matched"``: draw i with seed i only;
+            None or 0: the scenarios' own values.
+        posterior_file: the posterior (default: the one the project ships).
     """
     if not scenarios:
         raise ValueError("give at least one scenario")
@@ -146,10 +200,18 @@ def compare(
     if problem:
         raise ValueError(problem)
     seeds = seed_list(seeds)
+    draws, source = [], ""
+    if posterior:
+        from experiments.calibration import posterior as posterior_module
+
+        source = str(posterior_file or posterior_module.SHIPPED)
+        draws = posterior_module.draws(len(seeds) if posterior == "matched" else int(posterior), source)
     start = time.perf_counter()
-    runs = run_many(scenarios, seeds, jobs, progress)
+    runs = run_many(scenarios, seeds, jobs, progress, draws, matched=posterior == "matched")
     summary = summarize(runs, measured(scenarios.values()), last=last)
-    return Comparison(dict(scenarios), seeds, runs, summary, time.perf_counter() - start, max(1, jobs), dict(descriptions or {}), command)
+    return Comparison(
+        dict(scenarios), seeds, runs, summary, time.perf_counter() - start, max(1, jobs), dict(descriptions or {}), command, draws, source
+    )
 
 
 def write(comparison: Comparison, out: str | Path) -> list[Path]:

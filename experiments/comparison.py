@@ -30,6 +30,19 @@ HEADLINE = {
     "distinct_2_recent": "distinct bigrams per bigram (recent documents)",
 }
 
+#: The direction in which each metric gets better (+1: higher is better), for ``share_helped``.
+BETTER = {
+    "human_share_new": 1,
+    "originality_index": 1,
+    "ideas_rarefied": 1,
+    "model_coverage": 1,
+    "active_humans": 1,
+    "ai_attention_share": -1,
+    "model_perplexity": -1,
+    "vocabulary_coverage": 1,
+    "distinct_2_recent": 1,
+}
+
 #: Steps averaged at the end of a run (one year of months).
 LAST = 12
 LEVEL = 0.95
@@ -88,20 +101,70 @@ def band(runs: pd.DataFrame, metric: str, level: float = LEVEL) -> pd.DataFrame:
     return out[["scenario", "step", "mean", "low", "high", "n"]]
 
 
-def per_seed(runs: pd.DataFrame, metric: str, last: int = LAST) -> dict[str, pd.DataFrame]:
-    """Per scenario and seed: ``metric`` at the final step, and averaged over the last ``last`` steps.
+def world_keys(runs: pd.DataFrame) -> list[str]:
+    """The columns that name a world of a comparison: its seed, and its posterior draw when there is one."""
+    return ["draw", "seed"] if "draw" in runs.columns else ["seed"]
 
-    Returns ``{"final": frame, "last": frame}``, each indexed by seed with one column per
-    scenario. The average covers steps after setup only, so a run shorter than ``last``
-    averages what it has.
+
+def per_seed(runs: pd.DataFrame, metric: str, last: int = LAST) -> dict[str, pd.DataFrame]:
+    """Per scenario and world: ``metric`` at the final step, and averaged over the last ``last`` steps.
+
+    Returns ``{"final": frame, "last": frame}``, each indexed by seed (by draw and seed in a
+    comparison over the posterior) with one column per scenario. The average covers steps after
+    setup only, so a run shorter than ``last`` averages what it has.
     """
     out = {}
     final_step = runs.groupby("scenario", sort=False)["step"].transform("max")
     tail = runs[(runs["step"] > final_step - last) & (runs["step"] >= min(1, int(runs["step"].max())))]
     for kind, rows in (("final", runs[runs["step"] == final_step]), ("last", tail)):
-        table = rows.groupby(["seed", "scenario"], sort=False)[metric].mean().unstack("scenario")
+        table = rows.groupby([*world_keys(runs), "scenario"], sort=False)[metric].mean().unstack("scenario")
         out[kind] = table[list(dict.fromkeys(runs["scenario"]))]
     return out
+
+
+def across_worlds(effect: pd.Series, better: int) -> dict[str, float]:
+    """The spread of a paired effect across plausible worlds, and how much of its variance the parameters make.
+
+    ``effect`` is indexed by world: by seed, or by (draw, seed). With draws, a world is a draw
+    (its effect the mean over its seeds), and the effect's variance splits as a one-way random
+    effects analysis does: ``var_seeds`` is the mean variance between the seeds of a draw,
+    ``var_parameters`` the variance between draws less the seeds' share of it (at least 0).
+    Without draws both are measured only where they can be: ``var_seeds`` over the seeds,
+    ``var_parameters`` not at all (NaN); with one seed per draw they cannot be told apart (NaN).
+    """
+    effect = effect[np.isfinite(effect.to_numpy(float))]
+    nan = float("nan")
+    if effect.empty:
+        return dict.fromkeys(("p05", "p50", "p95", "share_helped", "var_parameters", "var_seeds"), nan)
+    if "draw" in (effect.index.names or []):
+        groups = effect.groupby(level="draw")
+        worlds = groups.mean()
+        seeds = groups.size()
+        if len(worlds) > 1 and (seeds > 1).all():
+            var_seeds = float(groups.var(ddof=1).mean())
+            var_parameters = max(0.0, float(worlds.var(ddof=1)) - var_seeds / float(seeds.mean()))
+        else:
+            var_seeds = var_parameters = nan
+    else:
+        worlds = effect
+        var_seeds, var_parameters = (float(effect.var(ddof=1)) if len(effect) > 1 else nan), nan
+    x = worlds.to_numpy(float)
+    p05, p50, p95 = np.quantile(x, [0.05, 0.5, 0.95])
+    return {
+        "p05": float(p05),
+        "p50": float(p50),
+        "p95": float(p95),
+        "share_helped": float(np.mean(np.sign(x) * better > 0)),
+        "var_parameters": var_parameters,
+        "var_seeds": var_seeds,
+    }
+
+
+def per_world(values: pd.Series) -> np.ndarray:
+    """The replicates an interval is taken over: seeds, or in a comparison over the posterior, draws (each its seeds' mean)."""
+    if "draw" in (values.index.names or []):
+        return values.groupby(level="draw").mean().to_numpy(float)
+    return values.to_numpy(float)
 
 
 def headline(columns) -> list[str]:
@@ -114,27 +177,40 @@ def measured(scenarios: Iterable[Scenario]) -> list[str]:
     return headline(measurement.shared_columns(scenarios))
 
 
+#: The columns of a comparison's summary.
+SUMMARY = (
+    "scenario", "metric", "statistic", "draws", "seeds", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high",
+    "p05", "p50", "p95", "share_helped", "var_parameters", "var_seeds",
+)  # fmt: skip
+
+
 def summarize(runs: pd.DataFrame, metrics: Sequence[str] | None = None, last: int = LAST, level: float = LEVEL) -> pd.DataFrame:
     """Per scenario and metric, at the final step and over the last ``last`` steps: mean and
-    interval over seeds, and the paired difference from the first scenario with its interval.
+    interval, the paired difference from the first scenario with its interval, and the
+    difference's spread across plausible worlds (:func:`across_worlds`).
 
-    Columns: ``scenario, metric, statistic, seeds, mean, ci_low, ci_high, diff, diff_low,
-    diff_high``. ``statistic`` is ``final`` or ``last N steps``.
+    The intervals are t-intervals over seeds, or, in a comparison over the posterior (``runs``
+    has a ``draw`` column), over draws, each draw's value the mean over its seeds: so they carry
+    the parameters' uncertainty as well as the seeds'. ``draws`` is 0 without a posterior;
+    ``seeds`` is the seeds per draw. ``statistic`` is ``final`` or ``last N steps``.
     """
     metrics = headline(runs.columns) if metrics is None else list(metrics)
     scenarios = list(dict.fromkeys(runs["scenario"]))
     span = min(last, max(1, int(runs["step"].max())))
     tables = {metric: per_seed(runs, metric, last) for metric in metrics}
+    draws = int(runs["draw"].nunique()) if "draw" in runs.columns else 0
+    seeds = int(runs.groupby("draw")["seed"].nunique().max()) if draws else int(runs["seed"].nunique())
     rows = []
     for name in scenarios:
         for metric in metrics:
             for kind, label in (("final", "final"), ("last", f"last {span} steps")):
                 table = tables[metric][kind]
-                values, reference = table[name].to_numpy(), table[scenarios[0]].to_numpy()
-                m, d = mean_ci(values, level), paired_difference(values, reference, level)
-                rows.append((name, metric, label, m.n, m.mean, m.low, m.high, d.mean, d.low, d.high))
-    columns = ["scenario", "metric", "statistic", "seeds", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]
-    return pd.DataFrame(rows, columns=columns)
+                m = mean_ci(per_world(table[name]), level)
+                d = mean_ci(per_world(table[name] - table[scenarios[0]]), level)
+                spread = across_worlds(table[name] - table[scenarios[0]], BETTER.get(metric, 1)) if name != scenarios[0] else {}
+                row = dict(zip(SUMMARY, (name, metric, label, draws, seeds, m.mean, m.low, m.high, d.mean, d.low, d.high)))
+                rows.append({**row, **{k: spread.get(k, float("nan")) for k in SUMMARY[11:]}})
+    return pd.DataFrame(rows, columns=list(SUMMARY))
 
 
 
@@ -150,6 +226,8 @@ class Comparison:
     jobs: int
     descriptions: dict[str, str] = field(default_factory=dict)  # name -> one line on the policy
     command: str = ""
+    draws: list[dict[str, float]] = field(default_factory=list)  # the posterior draws run (empty: the scenarios' own values)
+    posterior_file: str = ""  # where the draws come from
 
     @property
     def names(self) -> list[str]:

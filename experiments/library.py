@@ -57,6 +57,15 @@ def description(path: str | Path) -> str:
     return ""
 
 
+def display_name(name: str, description: str = "") -> str:
+    """What a reader calls a scenario: its description up to the first colon ("Creator pay"), or its name in words."""
+    head, colon, _ = description.partition(":")
+    if colon and 0 < len(head.strip()) <= 40:
+        return head.strip()
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
 def entries(folder: Path = LIBRARY) -> list[tuple[str, str]]:
     """(name, one-line description) of every scenario in the library."""
     return [(n, description(Path(folder) / f"{n}.toml")) for n in names(folder)]

@@ -31,7 +31,7 @@ TRAJECTORY = "tipping_trajectory.csv"
 def read_runs(sweep: Sweep, out: Path) -> pd.DataFrame:
     """runs.csv with every number exactly as written (Python's float() reads a repr back to the same double)."""
     table = pd.read_csv(Path(out) / RUNS, dtype=str, keep_default_na=False)
-    kinds = {"point": int, "replicate": int, "seed": int} | {p.key: {"int": int, "float": float}.get(p.kind, str) for p in sweep.parameters}
+    kinds = {"point": int, "replicate": int, "seed": int} | {p.key: {"int": int, "float": float, "posterior": float}.get(p.kind, str) for p in sweep.parameters}
     for column in table.columns:
         table[column] = table[column].map(kinds.get(column, float))
     return table

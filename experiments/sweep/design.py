@@ -4,7 +4,7 @@ A sweep file is TOML::
 
     base = "../baseline.toml"        # the base scenario, relative to this file
     design = "sobol"                 # grid | lhs | sobol
-    samples = 16                     # lhs: points; sobol: base samples N (N * (D + 2) points)
+    samples = 16                     # lhs: points; sobol: base samples N (N * (D + 2) points); posterior: draws
     seeds = 2                        # replicates per point
     seed = 2024                      # the sweep's seed: every run seed derives from it
 
@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from model import measurement
 from model.scenario import SECTIONS, Scenario, ScenarioError, load, read_toml
 
-DESIGNS = ("grid", "lhs", "sobol")
+DESIGNS = ("grid", "lhs", "sobol", "posterior")
 _SPEC_KEYS = {"range", "values", "levels"}
 
 
@@ -84,6 +84,7 @@ class SweepFile(_Strict):
     base: str
     design: str
     samples: int | None = Field(None, ge=1)
+    posterior: str | None = None
     seeds: int = Field(1, ge=1)
     seed: int = Field(0, ge=0)
     common_random_numbers: bool = True
@@ -170,6 +171,13 @@ class Sweep:
         """Every point of the design, in order: ``{key: value}``. A pure function of the sweep file."""
         if self.design == "grid":
             return [dict(zip(self.keys, combo)) for combo in itertools.product(*(p.grid() for p in self.parameters))]
+        if self.design == "posterior":  # point i: posterior draw i, and the levers (if any) by Latin hypercube
+            from SALib.sample import latin
+
+            drawn, levers = [p for p in self.parameters if p.kind == "posterior"], [p for p in self.parameters if p.kind != "posterior"]
+            problem = {"num_vars": len(levers), "names": [p.key for p in levers], "bounds": [[0.0, 1.0]] * len(levers)}
+            unit = latin.sample(problem, self.samples, seed=self.seed) if levers else [[]] * self.samples
+            return [{**{p.key: p.values[i] for p in drawn}, **{p.key: p.from_unit(float(u)) for p, u in zip(levers, row)}} for i, row in enumerate(unit)]
         if self.design == "lhs":
             from SALib.sample import latin
 
@@ -283,6 +291,18 @@ def _parameter(key: str, raw: Any, base: Scenario, design: str, source: str) -> 
     return Parameter(key, kind, low=low, high=high, levels=spec.levels)
 
 
+def _posterior_parameters(spec: SweepFile, path: Path, source: str) -> tuple[Parameter, ...]:
+    """The calibrated keys, one value per point: the first ``samples`` draws of the posterior file."""
+    from experiments.calibration import posterior
+
+    file = path.parent / spec.posterior if spec.posterior else posterior.SHIPPED
+    try:
+        draws = posterior.draws(spec.samples, file)
+    except ScenarioError as error:
+        raise ScenarioError(f"{source}: {str(error).replace('--posterior', 'samples =')}") from None
+    return tuple(Parameter(k, "posterior", min(d[k] for d in draws), max(d[k] for d in draws), tuple(d[k] for d in draws)) for k in draws[0])
+
+
 def outcome_metrics(base: Scenario, kinds=None) -> list[str]:
     """The metric columns every run measures: those of the base scenario's world, or of every
     world in ``kinds`` (the values of a swept ``world.kind``); the text columns only in the text world."""
@@ -338,9 +358,13 @@ def read(path: str | Path) -> Sweep:
         base = base.with_overrides(fixed, f"{source}: set")
 
     raw_parameters = _flatten(spec.parameters, lambda value: bool(value.keys() & _SPEC_KEYS))
-    if not raw_parameters:
+    if not raw_parameters and spec.design != "posterior":
         raise ScenarioError(f"{source}: [parameters]: empty; name at least one scenario key with a range or values")
     parameters = tuple(_parameter(key, raw, base, spec.design, source) for key, raw in raw_parameters.items())
+    if spec.posterior is not None and spec.design != "posterior":
+        raise ScenarioError(f"{source}: posterior: only for design = \"posterior\"; remove it")
+    if spec.design == "posterior":
+        parameters = _posterior_parameters(spec, path, source) + parameters
     for p in parameters:
         if p.key in fixed:
             raise ScenarioError(f"{source}: parameters.{p.key}: also in [set]; a key is either fixed or swept")
