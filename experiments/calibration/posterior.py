@@ -73,7 +73,10 @@ def read(path: str | Path = SHIPPED) -> pd.DataFrame:
             raise CalibrationError(f"{path}: {key}, draw {row} = {frame[key].iloc[row]!r}: not a finite number")
         frame[key] = values.astype(float)
         for end in (values.min(), values.max()):
-            scenario.with_overrides({key: float(end)}, f"{path} ({key})")
+            try:
+                scenario.with_overrides({key: float(end)}, str(path))
+            except ScenarioError as error:
+                raise CalibrationError(str(error)) from None
     return frame
 
 
