@@ -208,7 +208,8 @@ def compared(tmp_path_factory):
     root = tmp_path_factory.mktemp("compare")
     (root / "tiny.toml").write_text(TINY)
     (root / "reserve.toml").write_text(RESERVE)
-    args = ["compare", "tiny.toml", "reserve.toml", "--seeds", "3", "--quiet"]
+    # The scenarios' own values (--posterior 0): comparisons over the posterior are tests/test_posterior.py's.
+    args = ["compare", "tiny.toml", "reserve.toml", "--seeds", "3", "--posterior", "0", "--quiet"]
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
         codes = cli.main(args + ["--jobs", "1"]), cli.main(args + ["--jobs", "2", "--out", str(root / "pooled")])
@@ -218,7 +219,7 @@ def compared(tmp_path_factory):
 def test_jobs_1_and_2_write_identical_runs(compared):
     workdir, codes = compared
     assert codes == (0, 0)
-    default = workdir / "results" / "compare--tiny+reserve--seeds3"
+    default = workdir / "results" / "compare--tiny+reserve--posterior0--seeds3"
     assert (default / "runs.csv").read_bytes() == (workdir / "pooled" / "runs.csv").read_bytes()
     assert (default / "summary.csv").read_bytes() == (workdir / "pooled" / "summary.csv").read_bytes()
 
@@ -265,7 +266,7 @@ def test_figures_and_the_self_contained_brief(compared):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == len(figures)
     assert not re.search(r"(src|href)=\"(?!data:)", page) and "<script" not in page and "<link" not in page and "@import" not in page
-    for text in ("tiny", "reserve", "The question", "Caveats", "3 seeds", "policy.human_reserve = 0.3", "python run.py compare tiny.toml reserve.toml"):
+    for text in ("tiny", "reserve", "The question", "Caveats", "3 seeds", "policy.human_reserve = 0.3", "python run.py compare tiny.toml reserve.toml --seeds 3 --posterior 0"):
         assert text in page, text
     assert {p.name for p in out.glob("scenario-*.toml")} == {"scenario-tiny.toml", "scenario-reserve.toml"}
     assert load(out / "scenario-reserve.toml") == load(workdir / "reserve.toml")
@@ -280,7 +281,7 @@ def test_text_comparison_shows_the_text_columns_with_intervals(workdir, capfd):
     """Two tiny text-world scenarios: the table, summary.csv, summary.md and the brief carry the text columns."""
     (workdir / "text.toml").write_text(TINY.replace("[world]\n", '[world]\nkind = "text"\n'))
     (workdir / "text_reserve.toml").write_text(RESERVE.replace("[world]\n", '[world]\nkind = "text"\n'))
-    code, out, err = call(["compare", "text.toml", "text_reserve.toml", "--seeds", "3", "--jobs", "1", "--out", "cmp"], capfd)
+    code, out, err = call(["compare", "text.toml", "text_reserve.toml", "--seeds", "3", "--posterior", "0", "--jobs", "1", "--out", "cmp"], capfd)
     assert code == 0, err
     runs, summary = pd.read_csv(workdir / "cmp" / "runs.csv"), pd.read_csv(workdir / "cmp" / "summary.csv")
     assert set(TEXT_COLUMNS) <= set(summary["metric"]) and set(summary["metric"]) == set(comparison.headline(runs.columns))
