@@ -65,11 +65,11 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
     baseline = quick("baseline") if args.quick else load("baseline", {"run.steps": 10 * YEAR})
     sizes = {"subsidy": SUBSIDIES[1::2] if args.quick else SUBSIDIES, "royalty": ROYALTIES[:2] if args.quick else ROYALTIES}
-    key = {"subsidy": "policy.creator_subsidy", "royalty": "policy.training_royalty"}
+    keyword = {"subsidy": "policy_creator_subsidy", "royalty": "policy_training_royalty"}
     scenarios = {"baseline": baseline}
     for kind, values in sizes.items():
         for v in values:
-            scenarios[f"{kind} {v:g}"] = baseline.with_overrides({key[kind]: v})
+            scenarios[f"{kind} {v:g}"] = baseline.with_flat(**{keyword[kind]: v})
     c = compare(scenarios, seeds=args.seeds, jobs=args.jobs, progress=True)
     runs = c.runs
     last_year = runs[runs.step > runs.step.max() - YEAR]
