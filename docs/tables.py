@@ -170,6 +170,19 @@ def benchmark(name: str, page: str, command: str) -> Table:
     return Table(name, page, [command], lambda outputs: "```\n" + outputs[command].rstrip() + "\n```", printed=True)
 
 
+def brief_figure(_) -> str:
+    """The top of the policies' brief, as a reader's browser shows it (Debian's chromium, through Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1150, "height": 820})
+        page.goto((RESULTS / "policies" / "report.html").as_uri())
+        page.screenshot(path=str(ROOT / "docs" / "img" / "brief-excerpt.png"))
+        browser.close()
+    return ""
+
+
 def overview_figure(_) -> str:
     shutil.copyfile(RESULTS / "overview" / "figure-originality_index.png", ROOT / "docs" / "img" / "overview.png")
     return ""
@@ -189,6 +202,7 @@ TABLES = [
     benchmark("checkpoint-cost", "reliability.md", "python benchmarks/checkpoint_cost.py"),
     benchmark("app-speed", "presenting.md", "python benchmarks/app_speed.py"),
     Table("overview-figure", "README.md", [OVERVIEW], overview_figure),
+    Table("brief-figure", "README.md", [POLICIES], brief_figure),
 ]
 BY_NAME = {t.name: t for t in TABLES}
 BLOCK = re.compile(r"<!-- table (?P<name>[\w-]+) -->\n.*?<!-- /table -->", re.S)
