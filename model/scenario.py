@@ -12,7 +12,6 @@ Python numbers they hold. :func:`load` reads a library name, a path or a Scenari
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 import typing
@@ -24,15 +23,13 @@ import numpy as np
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from model.errors import ScenarioError, did_you_mean
+from model.library import LIBRARY, find, library_names
+
 SECTIONS = ("run", "world", "humans", "ai", "policy", "platform")
-LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
 #: Short keyword forms: ``seed=3`` is ``run_seed=3``.
 ALIASES = {"seed": "run_seed", "steps": "run_steps"}
 _SECTION_OF: dict[type, str] = {}  # section class -> its name, filled below Scenario
-
-
-class ScenarioError(ValueError):
-    """Invalid scenario input; ``str(error)`` is a one-line message for users."""
 
 
 def _plain(value: Any) -> Any:
@@ -238,27 +235,36 @@ class Scenario(BaseModel, metaclass=_OneLineErrors):
 _SECTION_OF.update({Scenario.model_fields[s].annotation: s for s in SECTIONS})
 
 
+def dotted_keys() -> list[str]:
+    """Every key as ``section.key``, in schema order."""
+    return [f"{section}.{key}" for section in SECTIONS for key in Scenario.model_fields[section].annotation.model_fields]
+
+
 def flat_key(name: str) -> str:
     """The dotted key a flat keyword sets: ``humans_count`` -> ``humans.count`` (``seed`` -> ``run.seed``)."""
     section, _, key = ALIASES.get(name, name).partition("_")
     if section not in SECTIONS or not key:
-        raise ScenarioError(f"keyword arguments: {name}: not a scenario key; use section_key with section one of {', '.join(SECTIONS)}")
+        hint = did_you_mean(name, [d.replace(".", "_", 1) for d in dotted_keys()])
+        raise ScenarioError(f"keyword arguments: {name}: not a scenario key; {hint}use section_key with section one of {', '.join(SECTIONS)}")
     fields = Scenario.model_fields[section].annotation.model_fields
     if key not in fields:
         known = [f"{section}_{k}" for k in fields]
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        raise ScenarioError(f"keyword arguments: {name}: not a scenario key{hint}; allowed for {section}: {', '.join(known)}")
+        hint = did_you_mean(name, known) or did_you_mean(name, [d.replace(".", "_", 1) for d in dotted_keys()])
+        raise ScenarioError(f"keyword arguments: {name}: not a scenario key; {hint}allowed for {section}: {', '.join(known)}")
     return f"{section}.{key}"
 
 
 def _split_key(dotted: str, source: str) -> tuple[str, str]:
     section, _, key = dotted.partition(".")
     if section not in SECTIONS:
-        raise ScenarioError(f"{source}: {dotted}: unknown section; allowed sections: {', '.join(SECTIONS)}")
+        hint = did_you_mean(dotted, dotted_keys()) if key else did_you_mean(section, SECTIONS)
+        raise ScenarioError(f"{source}: {dotted}: unknown section; {hint}allowed sections: {', '.join(SECTIONS)}")
     fields = Scenario.model_fields[section].annotation.model_fields
     if key not in fields:
-        raise ScenarioError(f"{source}: {dotted}: unknown key; allowed keys in [{section}]: {', '.join(fields)}")
+        # A key of this section first, then the same key in another section (ai.human_reserve is policy.human_reserve).
+        elsewhere = {d.partition(".")[2]: d for d in dotted_keys() if not d.startswith(section + ".")}
+        hint = did_you_mean(key, fields, {k: f"{section}.{k}" for k in fields}) or did_you_mean(key, elsewhere, elsewhere)
+        raise ScenarioError(f"{source}: {dotted}: unknown key; {hint}allowed keys in [{section}]: {', '.join(fields)}")
     return section, key
 
 
@@ -329,33 +335,6 @@ def validate(data: dict[str, Any], source: str, names: dict[str, str] | None = N
         return Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(_one_line(error, source, names)) from None
-
-
-def library_names(folder: Path = LIBRARY) -> list[str]:
-    """Scenario names in the library ``folder``: ``baseline`` first, then alphabetical."""
-    found = sorted(p.stem for p in Path(folder).glob("*.toml"))
-    return sorted(found, key=lambda n: n != "baseline")
-
-
-def find(name: str | os.PathLike, folder: Path = LIBRARY) -> Path:
-    """The file a scenario argument means: a library name (``human_reserve``), or a path as given.
-
-    Raises:
-        ScenarioError: for a bare name that is not in the library (a missing path is left
-            to :func:`load`, which names the file).
-    """
-    if not isinstance(name, str | os.PathLike):
-        raise ScenarioError(f"{name!r}: not a scenario; allowed: a library name ({', '.join(library_names(folder))}), a path to a .toml file or a Scenario")
-    text = os.fspath(name)
-    if isinstance(name, os.PathLike) or text.endswith(".toml") or "/" in text or "\\" in text or Path(text).is_file():
-        return Path(text)
-    path = Path(folder) / f"{text}.toml"
-    if path.is_file():
-        try:  # shown as scenarios/NAME.toml where the library is under the working folder
-            return path.relative_to(Path.cwd())
-        except ValueError:
-            return path
-    raise ScenarioError(f"{text}: unknown scenario; allowed: {', '.join(library_names(folder))} (or a path to a .toml file)")
 
 
 def load(source: str | os.PathLike | Scenario, overrides: dict[str, Any] | None = None) -> Scenario:
