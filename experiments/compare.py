@@ -116,8 +116,10 @@ def scenarios_of(scenarios) -> tuple[dict[str, Scenario], dict[str, str]]:
     paths, each named after its file. A scenario given by name or path is described by its
     file's first comment line.
     """
-    if isinstance(scenarios, str | os.PathLike):
+    if isinstance(scenarios, str | os.PathLike | Scenario):
         scenarios = [scenarios]
+    if not isinstance(scenarios, Mapping | Sequence):
+        raise ScenarioError(f"scenarios = {scenarios!r}: allowed: a dict of names to scenarios, or a list of library names or paths")
     if not isinstance(scenarios, Mapping):
         named = {}
         for source in scenarios:

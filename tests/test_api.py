@@ -256,6 +256,7 @@ def test_compare_takes_paths_and_refuses_fewer_than_two_seeds(tmp_path):
         (lambda: compare({"a": "baseline"}, seeds=2.5), "seeds = 2.5"),
         (lambda: compare({"a": "baseline"}, jobs=0), "jobs = 0"),
         (lambda: compare({"a": "nosuch"}), "nosuch: unknown scenario"),
+        (lambda: compare(5), "scenarios = 5"),
         (lambda: library.scale("baseline", creators=0), "creators = 0"),
     ],
 )
