@@ -93,7 +93,7 @@ def _scenario(args, path=None):
     """
     path = str(path or library.resolve(args.scenario))
     sets = dict(parse_assignment(text, source=path) for text in args.set)
-    scenario = load(path, sets)
+    scenario = load(path).with_overrides(sets, source=f"{path} (--set)") if sets else load(path)
     for flag, key in (("steps", "run.steps"), ("seed", "run.seed")):
         if getattr(args, flag, None) is not None:
             scenario = scenario.with_overrides({key: getattr(args, flag)}, source=f"{path} (--{flag})")

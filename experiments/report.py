@@ -77,6 +77,8 @@ def write(result: RunResult, out: Path, scenario_file: str | None = None, label:
     opts = {"title": title, "retrain_every": scenario.ai.retrain_every, "window": scenario.run.window}
     with staged_folder(out) as staging:
         result.timeseries.to_csv(staging / "timeseries.csv", index=False)
+        if result.agents is not None:  # run.agent_data
+            result.agents.to_csv(staging / "agents.csv", index=False)
         (staging / "summary.json").write_text(json.dumps(summary(result, scenario_file), indent=2) + "\n")
         (staging / "scenario.toml").write_text(result.scenario.to_toml())
         plot_shares(result.timeseries, staging / "shares.png", **opts)
