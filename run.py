@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 from experiments import interrupts, library, limits
-from model.scenario import ScenarioError, key_reference, load, parse_assignment
+from model.scenario import ScenarioError, did_you_mean, key_reference, load, parse_assignment
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "scenarios" / "baseline.toml"
@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     v = sub.add_parser("validate", help="reproduce the published model-collapse results in DIR/validation.md (exit 1 if a check fails)")
     v.add_argument("--quick", action="store_true", help="fewer seeds and generations: under a minute")
-    v.add_argument("--out", type=Path, default=Path("results") / "validation", help="output folder (default: results/validation)")
+    v.add_argument("--out", type=Path, help="output folder (default: results/validation, or results/validation-quick with --quick)")
     v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 300; 30 with --quick)")
     v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
     v.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -105,7 +105,7 @@ def _scenario(args, path=None):
     """
     path = str(path or library.resolve(args.scenario))
     sets = dict(parse_assignment(text, source=path) for text in args.set)
-    scenario = load(path, sets)
+    scenario = load(path).with_overrides(sets, source=f"{path} (--set)") if sets else load(path)
     for flag, key in (("steps", "run.steps"), ("seed", "run.seed")):
         if getattr(args, flag, None) is not None:
             scenario = scenario.with_overrides({key: getattr(args, flag)}, source=f"{path} (--{flag})")
@@ -233,7 +233,9 @@ def cmd_compare(args) -> int:
     seeds = args.seeds or DEFAULT_SEEDS
     if args.seeds is not None:
         overrides["seeds"] = args.seeds
-    posterior = _posterior(args, seeds)
+    from experiments.calibration import posterior as posterior_file
+
+    posterior = posterior_file.mode(args.posterior, args.posterior_file, seeds)  # checked before anything runs
     if args.posterior is not None:
         overrides["posterior"] = args.posterior
     out = args.out or Path("results") / library.folder_name("compare--" + "+".join(scenarios), overrides)
@@ -254,34 +256,19 @@ def cmd_compare(args) -> int:
         table = result.summary[result.summary["statistic"] != "final"]
         columns = ["scenario", "metric", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"] + (["share_helped"] if result.draws else [])
         print(table[columns].to_string(index=False, float_format="%.4g"))
-        worlds = len(result.runs.groupby(["draw", "seed"]) if result.draws else result.seeds)
-        over = f" in {worlds} plausible worlds ({_worlds_text(result)})" if result.draws else f" x {len(result.seeds)} seeds"
+        over = f" in {posterior_file.worlds_text(result)}" if result.draws else f" x {len(result.seeds)} seeds"
         print(f"{len(scenarios)} scenario{'s' * (len(scenarios) != 1)}{over}; {result.wall_time:.1f} s wall time; wrote {out}/ (open report.html)")
     return 0
 
 
-def _posterior(args, seeds: int):
-    """What --posterior asks for: N draws, "matched" (the default when a posterior ships) or None; checked before anything runs."""
-    from experiments.calibration import posterior
-
-    if args.posterior is not None and args.posterior < 0:
-        raise UsageError(f"--posterior {args.posterior}: give a number of draws >= 0 (0: the scenarios' own values)")
-    path = args.posterior_file or posterior.SHIPPED
-    if args.posterior == 0 or (args.posterior is None and args.posterior_file is None and not path.exists()):
-        return None
-    wanted = "matched" if args.posterior is None else args.posterior
-    posterior.draws(seeds if wanted == "matched" else wanted, path)  # a missing, malformed or short file stops here
-    return wanted
-
-
-def _worlds_text(result) -> str:
-    if len(result.draws) == len(result.seeds) and result.runs.groupby("draw")["seed"].nunique().max() == 1:
-        return f"posterior draw i with seed i, i = 1..{len(result.seeds)}"
-    return f"{len(result.draws)} posterior draws x {len(result.seeds)} seeds"
+def validation_folder(args) -> Path:
+    """``--out``, or the default: a quick look never replaces the full report, so it has a folder of its own."""
+    return args.out or Path("results") / ("validation-quick" if args.quick else "validation")
 
 
 def cmd_validate(args) -> int:
     _check_seeds_and_jobs(args, "a standard error")
+    args.out = validation_folder(args)
     _check_writable(args.out)
     from experiments import validation  # heavy imports only when validating
 
@@ -289,7 +276,7 @@ def cmd_validate(args) -> int:
         raise UsageError(f"--seeds {args.seeds}: at most {validation.MAX_SEEDS}")
     for key in args.check or ():
         if key not in validation.CHECKS:
-            raise UsageError(f"--check {key}: unknown check; allowed: {', '.join(validation.CHECKS)}")
+            raise UsageError(f"--check {key}: unknown check; {did_you_mean(key, validation.CHECKS)}allowed: {', '.join(validation.CHECKS)}")
 
     jobs = args.jobs or (1 if args.quick else min(2, os.cpu_count() or 1))
     command = "python run.py validate" + (" --quick" if args.quick else "") + (f" --seeds {args.seeds}" if args.seeds else "")

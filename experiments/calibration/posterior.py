@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.calibration.spec import CalibrationError
-from model.scenario import Scenario, ScenarioError, read_text
+from model.errors import read_text
+from model.scenario import Scenario, ScenarioError
 
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios" / "posterior" / "baseline.csv"
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.toml"
@@ -122,3 +123,26 @@ def medians(frame: pd.DataFrame) -> dict[str, float]:
 def rounded(x: float, digits: int = 3) -> float:
     """``x`` to ``digits`` significant figures (what baseline.toml holds)."""
     return 0.0 if x == 0 else float(round(x, digits - 1 - int(math.floor(math.log10(abs(x))))))
+
+
+def mode(n: int | None, path: str | Path | None, seeds: int):
+    """What ``compare --posterior N`` asks for: N draws, ``"matched"`` (the default when a posterior ships) or None.
+
+    Checks the file now, so a missing, malformed or short posterior stops before anything runs.
+    """
+    if n is not None and n < 0:
+        raise CalibrationError(f"--posterior {n}: give a number of draws >= 0 (0: the scenarios' own values)")
+    file = Path(path) if path else SHIPPED
+    if n == 0 or (n is None and path is None and not file.exists()):
+        return None
+    wanted = "matched" if n is None else n
+    draws(seeds if wanted == "matched" else wanted, file)
+    return wanted
+
+
+def worlds_text(comparison) -> str:
+    """``10 plausible worlds (posterior draw i with seed i)`` or ``16 plausible worlds (8 posterior draws x 2 seeds)``."""
+    per_draw = int(comparison.runs.groupby("draw")["seed"].nunique().max())
+    n = len(comparison.draws) * per_draw
+    how = "posterior draw i with seed i" if per_draw == 1 else f"{len(comparison.draws)} posterior draws x {per_draw} seeds"
+    return f"{n} plausible worlds ({how})"

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from experiments.calibration.statistics import STATISTICS
-from model.scenario import Scenario, ScenarioError, load, read_toml
+from model.errors import read_toml
+from model.scenario import Scenario, ScenarioError, load
 
 DEFAULT = Path(__file__).resolve().parents[2] / "scenarios" / "posterior" / "calibration.toml"
 _TOP = {"base", "steps", "seed", "held_out", "full", "quick", "priors", "worlds", "patterns"}

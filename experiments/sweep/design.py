@@ -44,7 +44,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model import measurement
-from model.scenario import SECTIONS, Scenario, ScenarioError, load, read_toml
+from model.errors import read_toml
+from model.scenario import SECTIONS, Scenario, ScenarioError, load
 
 DESIGNS = ("grid", "lhs", "sobol", "posterior")
 _SPEC_KEYS = {"range", "values", "levels"}
