@@ -54,6 +54,10 @@ TEXT_LEVERS = {
 VALIDATE = "python run.py validate --jobs 2 --quiet --out results/validation"
 SOBOL = "python run.py sweep scenarios/sweeps/sobol_levers.toml --quiet --out results/sweeps/sobol_levers"
 OVERVIEW = "python run.py compare baseline ai_flood combined --seeds 10 --jobs 2 --quiet --out results/overview"
+CALIBRATE = "python run.py calibrate --jobs 2 --quiet --out results/calibration"
+COVERAGE = "python benchmarks/calibration_coverage.py --replicates 20 --out results/calibration-coverage"
+ELASTICITY = "python benchmarks/elasticity.py --seeds 5 --steps 40 --out results/elasticity"
+OVER_WORLDS = "python run.py compare baseline creator_pay --posterior 8 --seeds 3 --jobs 2 --quiet --out results/posterior-creator_pay"
 
 
 @dataclass
@@ -165,6 +169,47 @@ def sobol_table(_) -> str:
     return "\n".join(lines)
 
 
+def calibration_posterior(_) -> str:
+    """The shipped posterior: each calibrated key's prior, median and central 90% interval, and how the fit went."""
+    from experiments.calibration import posterior, report, spec
+
+    draws = posterior.read(posterior.SHIPPED)
+    rows = report.parameter_rows(spec.read(), draws)
+    lines = [f"{len(draws)} draws of equal weight (`scenarios/posterior/baseline.csv`): " + "; ".join(posterior.comments(posterior.SHIPPED)[1:3]) + ".", "",
+             "| key | prior | median (the baseline's value) | 5% | 95% |", "|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        lines.append(f"| `{r['key']}` | {r['prior']} | {r['median']:.3g} | {r['low']:.3g} | {r['high']:.3g} |")
+    return "\n".join(lines)
+
+
+def calibration_patterns(_) -> str:
+    points = pd.read_csv(RESULTS / "calibration" / "patterns.csv")
+    lines = ["| pattern | months | data ± tolerance | model median | model 90% band | (median − data) / tolerance | matched |", "|---|---|---|---|---|---|---|"]
+    for _, r in points.iterrows():
+        name = f"{r['pattern']} (held out)" if r["held_out"] else r["pattern"]
+        lines.append(f"| {name} | {r['steps']} | {r['data']:.3g} ± {r['tolerance']:.3g} | {r['median']:.3g} | {r['low']:.3g} to {r['high']:.3g} | "
+                     f"{r['z']:+.2f} | {'yes' if r['matched'] else 'no'} |")
+    return "\n".join(lines)
+
+
+def calibration_figures(_) -> str:
+    for name in ("predictive", "pairs"):
+        shutil.copyfile(RESULTS / "calibration" / f"{name}.png", ROOT / "docs" / "img" / f"calibration-{name}.png")
+    return ""
+
+
+def over_worlds(_) -> str:
+    s = _summary("posterior-creator_pay")
+    s = s[(s["scenario"] == "creator_pay") & (s["statistic"] != "final")]
+    columns = ["diff", "diff_low", "diff_high", "p05", "p50", "p95", "share_helped", "var_parameters", "var_seeds"]
+    lines = ["| metric | effect | 95% CI | p05 | p50 | p95 | share helped | var. parameters | var. seeds |", "|---|---|---|---|---|---|---|---|---|"]
+    for _, r in s.iterrows():
+        d = {c: r[c] for c in columns}
+        lines.append(f"| {HEADLINE[r['metric']]} | {d['diff']:+.3g} | {d['diff_low']:.3g} to {d['diff_high']:.3g} | {d['p05']:.3g} | {d['p50']:.3g} | "
+                     f"{d['p95']:.3g} | {d['share_helped']:.0%} | {d['var_parameters']:.3g} | {d['var_seeds']:.3g} |")
+    return "\n".join(lines)
+
+
 def benchmark(name: str, page: str, command: str) -> Table:
     """A benchmark's block: what it printed, as it printed it (machine figures: the date and load are in it)."""
     return Table(name, page, [command], lambda outputs: "```\n" + outputs[command].rstrip() + "\n```", printed=True)
@@ -201,6 +246,12 @@ TABLES = [
     benchmark("sweep-throughput", "sweeps.md", "python benchmarks/sweep_scaling.py --runs 200"),
     benchmark("checkpoint-cost", "reliability.md", "python benchmarks/checkpoint_cost.py"),
     benchmark("app-speed", "presenting.md", "python benchmarks/app_speed.py"),
+    Table("calibration-posterior", "calibration.md", [CALIBRATE], calibration_posterior),
+    Table("calibration-patterns", "calibration.md", [CALIBRATE], calibration_patterns),
+    Table("calibration-figures", "calibration.md", [CALIBRATE], calibration_figures),
+    Table("calibration-coverage", "calibration.md", [COVERAGE], lambda outputs: outputs[COVERAGE].rstrip(), printed=True),
+    Table("elasticity", "calibration.md", [ELASTICITY], lambda outputs: outputs[ELASTICITY].rstrip(), printed=True),
+    Table("posterior-comparison", "calibration.md", [OVER_WORLDS], over_worlds),
     Table("overview-figure", "README.md", [OVERVIEW], overview_figure),
     Table("brief-figure", "README.md", [POLICIES], brief_figure),
 ]

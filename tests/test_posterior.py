@@ -242,3 +242,54 @@ def test_an_empty_posterior_file_exits_2(workdir, capfd):
     (workdir / "empty.csv").write_text("")
     code, out, err = call(["compare", "tiny.toml", "--seeds", "2", "--posterior", "1", "--posterior-file", "empty.csv", "--out", "never"], capfd)
     assert code == 2 and "empty.csv: empty" in err and not (workdir / "never").exists()
+
+
+# -- sweeps over the posterior --------------------------------------------------------------------
+
+
+POSTERIOR_SWEEP = """\
+base = "tiny.toml"
+design = "posterior"
+posterior = "posterior.csv"
+samples = 3
+seeds = 1
+seed = 4
+
+[parameters]
+policy.human_reserve = { range = [0.0, 0.3] }
+
+[outcomes]
+originality = { metric = "originality_index" }
+"""
+
+
+def test_a_sweep_can_sample_the_posterior_instead_of_a_box(workdir):
+    from experiments.sweep import design
+
+    (workdir / "sweep.toml").write_text(POSTERIOR_SWEEP)
+    sweep = design.read(workdir / "sweep.toml")
+    points = sweep.points()
+    assert len(points) == 3
+    for i, point in enumerate(points):
+        assert {k: point[k] for k in DRAWS.columns} == DRAWS.iloc[i].to_dict()  # point i is draw i
+        assert 0.0 <= point["policy.human_reserve"] <= 0.3
+    assert len({p["policy.human_reserve"] for p in points}) == 3  # the lever by Latin hypercube
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("samples = 3", "samples = 9"), "holds 4 draws"),
+        (('posterior = "posterior.csv"', 'posterior = "nope.csv"'), "nope.csv: file not found"),
+        (("[parameters]\n", "[parameters]\nai.cost = { range = [0.1, 0.2] }\n"), "ai.cost: a calibrated key the posterior draws"),
+        (('design = "posterior"', 'design = "lhs"'), "posterior: only for design"),
+    ],
+)
+def test_a_bad_posterior_sweep_is_refused_in_one_line(workdir, change, message):
+    from experiments.sweep import design
+    from model.scenario import ScenarioError
+
+    (workdir / "sweep.toml").write_text(POSTERIOR_SWEEP.replace(*change))
+    with pytest.raises(ScenarioError, match=message) as error:
+        design.read(workdir / "sweep.toml")
+    assert "\n" not in str(error.value) and "sweep.toml" in str(error.value)

@@ -1,6 +1,6 @@
 """How much each headline outcome moves when one calibrated parameter moves by 10%: no knife edge.
 
-    python -m experiments.calibration.elasticity [--seeds 5] [--steps 40] [--jobs 2] [--out results/elasticity]
+    python benchmarks/elasticity.py [--seeds 5] [--steps 40] [--jobs 2] [--out results/elasticity]
 
 Runs the shipped baseline and, for every calibrated key of ``scenarios/posterior/calibration.toml``,
 the baseline with that key 10% lower and 10% higher (kept inside what the key allows), all on
@@ -101,7 +101,7 @@ def markdown(table: pd.DataFrame, seeds: int, steps: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m experiments.calibration.elasticity", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python benchmarks/elasticity.py", description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))

@@ -365,7 +365,11 @@ def read(path: str | Path) -> Sweep:
     if spec.posterior is not None and spec.design != "posterior":
         raise ScenarioError(f"{source}: posterior: only for design = \"posterior\"; remove it")
     if spec.design == "posterior":
-        parameters = _posterior_parameters(spec, path, source) + parameters
+        drawn = _posterior_parameters(spec, path, source)
+        for p in drawn:
+            if p.key in fixed or p.key in raw_parameters:
+                raise ScenarioError(f"{source}: {p.key}: a calibrated key the posterior draws; remove it from [set] and [parameters]")
+        parameters = drawn + parameters
     for p in parameters:
         if p.key in fixed:
             raise ScenarioError(f"{source}: parameters.{p.key}: also in [set]; a key is either fixed or swept")
