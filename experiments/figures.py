@@ -198,7 +198,8 @@ def plot_comparison(comparison, metric: str, path: Path, label: str | None = Non
     vs = f"{names[0]} against " + ", ".join(names[1:]) if len(names) > 1 else names[0]
     if len(vs) > 90:
         vs = f"{names[0]} against {len(names) - 1} other scenarios"
-    ax.set_title(f"{what[0].upper() + what[1:]}\n{vs}; {seeds_text(comparison.seeds)}", fontsize=FONT + 2)
+    worlds = f"{len(comparison.draws)} plausible worlds x {seeds_text(comparison.seeds)}" if comparison.draws else seeds_text(comparison.seeds)
+    ax.set_title(f"{what[0].upper() + what[1:]}\n{vs}; {worlds}", fontsize=FONT + 2)
     fig.tight_layout()
     _finish(fig, path)
     return fig

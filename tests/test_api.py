@@ -281,11 +281,6 @@ def test_scale_multiplies_every_size_and_keeps_everything_else():
     assert (library.quick().humans.count, library.quick().run.steps) == (100, 24)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="platform.attention is an absolute amount until the market expresses it per creator (the market work); "
-    "when that lands this passes: remove the mark",
-)
 def test_a_scaled_down_world_behaves_like_the_default():
     """The AI share of new items, steps 24-40, mean over seeds 1-5: within 0.1 of the default world's,
     the resolution of its calibration (a band of 0.40-0.62, tests/test_calibration.py)."""

@@ -105,7 +105,7 @@ def predictive_figure(calibration: Calibration, pred: Predictive, path) -> None:
             ax.set_xticks(range(1, len(pattern.points) + 1), [f"months {pt.first}-{pt.last}" for pt in pattern.points])
             ax.axhline(1.0, color="#999999", lw=0.8, ls=":")
             ax.set_ylim(0, max(2.0, max(float(np.max(v)) for v in values if len(v)) * 1.1))
-        ax.set_ylabel(STATISTICS[pattern.statistic][1], fontsize=8)
+        ax.set_ylabel(STATISTICS[pattern.statistic][2], fontsize=9)
         ax.set_title(pattern.name + (" (held out)" if pattern.held_out else ""), fontsize=10, color=color)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")

@@ -44,13 +44,13 @@ def ai_similarity(model, first: int, last: int) -> float:
     return collision(ideas[source != HUMAN]) / human if human > 0 else float("nan")
 
 
-#: name -> (per-step series of a timeseries, or None for a statistic of the span's items; what it is)
+#: name -> (per-step series of a timeseries, or None for a statistic of the span's items; what it is; an axis label)
 STATISTICS = {
-    "ai_share_new": (_ai_share_new, "AI and assisted share of new items (1 - human_share_new)"),
-    "ai_attention_share": (lambda ts: ts["ai_attention_share"].to_numpy(float), "share of attention paid to AI and assisted items"),
-    "assisted_share_of_creators": (_assisted_share_of_creators, "assisted items over the creators' items (human plus assisted)"),
-    "web_attention": (lambda ts: ts["web_attention"].to_numpy(float), "share of the audience's attention still spent on the web"),
-    "ai_similarity": (None, "chance that two AI-made items share an idea over the same for two human items"),
+    "ai_share_new": (_ai_share_new, "AI and assisted share of new items (1 - human_share_new)", "AI share of new items"),
+    "ai_attention_share": (lambda ts: ts["ai_attention_share"].to_numpy(float), "share of attention paid to AI and assisted items", "AI share of attention"),
+    "assisted_share_of_creators": (_assisted_share_of_creators, "assisted items over the creators' items (human plus assisted)", "assisted share of creators' items"),
+    "web_attention": (lambda ts: ts["web_attention"].to_numpy(float), "share of the audience's attention still spent on the web", "web's share of attention"),
+    "ai_similarity": (None, "chance that two AI-made items share an idea over the same for two human items", "same-idea chance, AI over human"),
 }
 
 
