@@ -12,6 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from experiments.comparison import HEADLINE, band
+from experiments.calibration.posterior import worlds_text
 from experiments.files import seeds_text
 
 # Good enough to project: at least 150 dpi, legends at least 9 pt, every axis labelled, the
@@ -198,7 +199,7 @@ def plot_comparison(comparison, metric: str, path: Path, label: str | None = Non
     vs = f"{names[0]} against " + ", ".join(names[1:]) if len(names) > 1 else names[0]
     if len(vs) > 90:
         vs = f"{names[0]} against {len(names) - 1} other scenarios"
-    worlds = f"{len(comparison.draws)} plausible worlds x {seeds_text(comparison.seeds)}" if comparison.draws else seeds_text(comparison.seeds)
+    worlds = worlds_text(comparison) if comparison.draws else seeds_text(comparison.seeds)
     ax.set_title(f"{what[0].upper() + what[1:]}\n{vs}; {worlds}", fontsize=FONT + 2)
     fig.tight_layout()
     _finish(fig, path)
