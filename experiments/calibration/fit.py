@@ -85,10 +85,41 @@ class Fit:
     wall_time: float  # of this call (a resumed fit counts only what it ran)
 
 
+class DefensiveTransition(pyabc.MultivariateNormalTransition):
+    """pyabc's kernel density proposal mixed with the prior: ``q = (1 - share) KDE + share prior``.
+
+    In twelve dimensions a Gaussian kernel density of a few hundred particles has thin tails, so a
+    particle accepted in them gets an importance weight (prior over proposal) that swamps the rest:
+    without the mixture a generation of 300 particles had an effective sample size of 2. The prior's
+    share bounds every weight by ``1 / share`` times the prior (defensive importance sampling,
+    Hesterberg 1995), at the cost of ``share`` of the proposals, drawn from the whole prior.
+    """
+
+    def __init__(self, bounds: dict[str, tuple[float, float]], share: float = 0.1):
+        super().__init__()
+        self.bounds, self.share = bounds, share
+        self.density = 1.0 / float(np.prod([high - low for low, high in bounds.values()]))
+
+    def rvs_single(self) -> pyabc.Parameter:
+        if np.random.uniform() < self.share:
+            return pyabc.Parameter({name: np.random.uniform(low, high) for name, (low, high) in self.bounds.items()})
+        return super().rvs_single()
+
+    def pdf(self, x):
+        frame = pd.DataFrame([dict(x)]) if not isinstance(x, pd.DataFrame) else x
+        inside = np.all([(frame[n] >= low) & (frame[n] <= high) for n, (low, high) in self.bounds.items()], axis=0)
+        density = (1 - self.share) * np.asarray(super().pdf(x), float) + self.share * self.density * inside
+        return float(density[0]) if not isinstance(x, pd.DataFrame) else density
+
+
 def _abc(calibration: Calibration, sampler: Sampler) -> pyabc.ABCSMC:
-    priors = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.bounds[0], p.bounds[1] - p.bounds[0]) for p in calibration.priors})
+    bounds = {p.name: p.bounds for p in calibration.priors}
+    priors = pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in bounds.items()})
     distance = pyabc.PNormDistance(p=2, fixed_weights=calibration.weights())
-    return pyabc.ABCSMC(Simulator(calibration), priors, distance, population_size=calibration.settings.particles, sampler=sampler)
+    return pyabc.ABCSMC(
+        Simulator(calibration), priors, distance, population_size=calibration.settings.particles, sampler=sampler,
+        transitions=DefensiveTransition(bounds),
+    )
 
 
 def _quiet() -> None:
