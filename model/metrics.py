@@ -6,6 +6,8 @@ or on the ideas (O(ideas)); none looks at the whole web.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.special import gammaln
 
@@ -53,6 +55,28 @@ def tail_share(idea_counts: np.ndarray, tail: np.ndarray) -> float:
     """Share of items (given as counts per idea) whose idea is in ``tail``."""
     total = idea_counts.sum()
     return float(idea_counts[tail].sum() / total) if total else float("nan")
+
+
+class SourceTails(NamedTuple):
+    """Tail shares of the human items and of the others (AI and assisted), and the human share of the items."""
+
+    human: float
+    other: float
+    share: float
+
+
+def tail_share_by_source(ideas: np.ndarray, human: np.ndarray, tail: np.ndarray) -> SourceTails:
+    """Share of the human items, and of the other items, whose idea is in ``tail``; NaN for a source with no item."""
+    in_tail = tail[ideas]
+    n_human, n = int(human.sum()), len(ideas)
+    t_human = int(in_tail[human].sum())
+    t_other = int(in_tail.sum()) - t_human
+    nan = float("nan")
+    return SourceTails(
+        t_human / n_human if n_human else nan,
+        t_other / (n - n_human) if n > n_human else nan,
+        n_human / n if n else nan,
+    )
 
 
 def dispersion(vecs: np.ndarray) -> float:
