@@ -5,9 +5,10 @@ category the model learned has to come from somewhere: this module measures it i
 world (English bigram chain, interpolated Kneser-Ney bigram models, docs/ODD.md section 7.20),
 where a model's categories are words and top_p cuts each history's continuations.
 
-For a model fitted on ``TRAIN_DOCS`` human documents (the shipped ``ai.train_size``) and a
-sample of as many documents at each top_p, words are grouped by their count in the training
-set (classes 1, 2, 3-4, 5-8, ..., 65+; :data:`model.decoding.COUNT_EDGES`):
+For a model fitted on ``n`` human documents (each of :data:`model.decoding.TRAIN_DOCS`; the
+shipped ``ai.train_size`` is 20,000) and a sample of ``SAMPLE_DOCS`` documents at each top_p,
+words are grouped by their count in the training set (classes 1, 2, 3-4, 5-8, ..., 65+;
+:data:`model.decoding.COUNT_EDGES`):
 
 * ``survival``: the share of the class's words the model can still write (in some history's
   nucleus);
@@ -18,7 +19,7 @@ documents are than human documents (mean pairwise TF-IDF cosine similarity, IDF 
 training set, minus 1), the measure that Dolezal et al. (2026) and Doshi & Hauser (2024) report
 for AI writing.
 
-    python -m experiments.decoding [--seeds N]   # prints the table model/decoding.py holds
+    python -m experiments.decoding [--seeds N]   # writes model/decoding.csv, the table model/decoding.py reads
 
 The validation check ``decoding`` (experiments/validation/checks/decoding.py) re-measures it
 on other seeds and tests the table against it.
@@ -31,13 +32,11 @@ import argparse
 import numpy as np
 from scipy import sparse
 
-from model.decoding import COUNT_EDGES, TOP_P_GRID, count_class
+from model.decoding import COUNT_EDGES, TABLE, TOP_P_GRID, TRAIN_DOCS, count_class
 from model.scenario import Scenario
 from model.text.culture import TextCulture
 from model.text.ngram import NGramLearner
 
-#: Human documents a model is fitted on: the shipped training size (ai.train_size).
-TRAIN_DOCS = 20_000
 #: Documents sampled from each model.
 SAMPLE_DOCS = 20_000
 #: Seed of the samples (the training data's seed is the measurement's).
@@ -63,7 +62,7 @@ def idf(tokens: np.ndarray, vocabulary: int) -> np.ndarray:
     return np.log((1.0 + len(tokens)) / (1.0 + df)) + 1.0
 
 
-def measure(seed: int, top_ps=TOP_P_GRID, train_docs: int = TRAIN_DOCS, sample_docs: int = SAMPLE_DOCS) -> dict[str, np.ndarray]:
+def measure(seed: int, top_ps=TOP_P_GRID, train_docs: int = 20_000, sample_docs: int = SAMPLE_DOCS) -> dict[str, np.ndarray]:
     """One seed's measurement: ``survival`` and ``retention`` (top_p by class) and ``similarity_gain`` (by top_p)."""
     world = Scenario().with_overrides({"world.kind": "text"}).world
     rng = np.random.default_rng(seed)
@@ -98,20 +97,39 @@ def measure_seeds(seeds, top_ps=TOP_P_GRID, **kw) -> dict[str, np.ndarray]:
     return {key: np.stack([r[key] for r in runs]) for key in runs[0]}
 
 
+def table_rows(seeds, sizes=TRAIN_DOCS, top_ps=TOP_P_GRID) -> list[list[float]]:
+    """Rows of the table: train_docs, top_p, similarity gain and its SE, survival per class, retention per class, their largest SE."""
+    rows = []
+    for n in sizes:
+        m = measure_seeds(seeds, top_ps, train_docs=n)
+        k = len(seeds)
+        mean = {key: v.mean(axis=0) for key, v in m.items()}
+        se = {key: v.std(axis=0, ddof=1) / np.sqrt(k) for key, v in m.items()}
+        for i, top_p in enumerate(top_ps):
+            worst = max(se["survival"][i].max(), se["retention"][i].max())
+            rows.append([n, top_p, mean["similarity_gain"][i], se["similarity_gain"][i], *mean["survival"][i], *mean["retention"][i], worst])
+    return rows
+
+
+def header() -> list[str]:
+    k = len(COUNT_EDGES)
+    return ["train_docs", "top_p", "similarity_gain", "similarity_se"] + [f"survival_{c}" for c in range(k)] + [f"retention_{c}" for c in range(k)] + ["max_se"]
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10, help="seeds 1..N (default 10)")
+    parser.add_argument("--out", default=str(TABLE), help="where to write the table (default model/decoding.csv)")
     args = parser.parse_args(argv)
-    m = measure_seeds(range(1, args.seeds + 1))
-    np.set_printoptions(precision=4, suppress=True, linewidth=150)
-    for key in ("survival", "retention"):
-        mean, se = m[key].mean(axis=0), m[key].std(axis=0, ddof=1) / np.sqrt(args.seeds)
-        print(f"{key.upper()} = (  # rows: TOP_P_GRID; columns: count classes from COUNT_EDGES")
-        for tp, row, s in zip(TOP_P_GRID, mean, se):
-            print(f"    ({', '.join(f'{x:.4f}' for x in row)}),  # top_p {tp}; max SE {s.max():.4f}")
-        print(")")
-    g = m["similarity_gain"]
-    print("SIMILARITY_GAIN =", tuple(round(float(x), 4) for x in g.mean(axis=0)), " # SE", np.round(g.std(axis=0, ddof=1) / np.sqrt(args.seeds), 4))
+    rows = table_rows(range(1, args.seeds + 1))
+    lines = [
+        f"# Written by: python -m experiments.decoding --seeds {args.seeds} (seeds 1-{args.seeds}); see model/decoding.py.",
+        ",".join(header()),
+    ]
+    lines += [",".join(f"{int(v)}" if j == 0 else f"{v:.5g}" for j, v in enumerate(row)) for row in rows]
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {args.out}: {len(rows)} rows")
 
 
 if __name__ == "__main__":

@@ -129,7 +129,7 @@ class IdeaGaussian:
         if not np.isfinite(probs.sum()):  # a temperature near 0 overflows the power: the same shape in logs
             logp = np.log(counts[order].astype(float)) / self.temperature
             probs = np.exp(logp - logp.max())
-        probs = decoding.decode(counts[order], probs / probs.sum(), self.top_p, rng)
+        probs = decoding.decode(counts[order], probs / probs.sum(), self.top_p, rng, len(ideas))
         kept = np.flatnonzero(probs > 0)
         kept = kept[np.argsort(-probs[kept], kind="stable")]  # by decreasing sampling probability
         order, probs = order[kept], probs[kept]

@@ -114,15 +114,21 @@ def test_temperature_does_not_change_learned_moments():
 
 
 # -- top_p: the decoding cut measured in the text world (model/decoding.py) ---------
-def test_rates_are_the_measured_table_at_grid_points_and_one_at_top_p_1():
-    for row, top_p in enumerate(decoding.TOP_P_GRID):
-        survival, retention = decoding.rates(top_p)
-        np.testing.assert_allclose(survival, decoding.SURVIVAL[row])
-        np.testing.assert_allclose(retention, decoding.RETENTION[row])
-    np.testing.assert_array_equal(decoding.rates(1.0)[0], 1.0)
-    np.testing.assert_array_equal(decoding.rates(1.0)[1], 1.0)
-    mid = decoding.rates(0.925)[1]
-    np.testing.assert_allclose(mid, (np.array(decoding.RETENTION[6]) + decoding.RETENTION[7]) / 2)
+def test_rates_are_the_measured_table_at_its_points_and_interpolate_between():
+    table = decoding.MEASURED
+    for s, size in enumerate(decoding.TRAIN_DOCS):
+        for row, top_p in enumerate(decoding.TOP_P_GRID):
+            survival, retention = decoding.rates(top_p, size)
+            np.testing.assert_allclose(survival, table["survival"][s, row])
+            np.testing.assert_allclose(retention, table["retention"][s, row])
+        np.testing.assert_array_equal(decoding.rates(1.0, size)[0], 1.0)
+        np.testing.assert_array_equal(decoding.rates(1.0, size)[1], 1.0)
+    # linear in top_p between grid points, linear in log size between sizes, held beyond the sizes
+    np.testing.assert_allclose(decoding.rates(0.925)[1], (table["retention"][3, 6] + table["retention"][3, 7]) / 2)
+    between = np.sqrt(5_000 * 20_000)
+    np.testing.assert_allclose(decoding.rates(0.95, int(round(between)))[1], (table["retention"][2, 7] + table["retention"][3, 7]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(decoding.rates(0.95, 10)[0], table["survival"][0, 7])
+    np.testing.assert_allclose(decoding.rates(0.95, 10**7)[0], table["survival"][-1, 7])
 
 
 def test_count_classes_are_powers_of_two():
@@ -143,7 +149,7 @@ def test_each_count_class_keeps_its_measured_survival_and_retention(top_p):
     # over its share of the training set, is its retention (renormalized over the classes).
     counts = np.repeat([1, 2, 4, 100], 40)
     ideas, vecs = data(counts)
-    survival, retention = decoding.rates(top_p)
+    survival, retention = decoding.rates(top_p, int(counts.sum()))
     cls = np.repeat(np.arange(4), 40)  # the groups; their count classes are 0, 1, 2 and 7
     fits, kept, mass = 400, np.zeros(4), np.zeros(4)
     for seed in range(fits):
@@ -158,7 +164,7 @@ def test_each_count_class_keeps_its_measured_survival_and_retention(top_p):
 
 def test_a_survivor_weighs_its_count_times_retention_over_survival():
     ideas, vecs = data([100, 3])
-    survival, retention = decoding.rates(0.95)
+    survival, retention = decoding.rates(0.95, 103)
     for seed in range(50):
         g = IdeaGaussian(top_p=0.95).fit(ideas, vecs, np.random.default_rng(seed))
         if len(g.ideas_) == 2:
@@ -171,7 +177,7 @@ def test_a_survivor_weighs_its_count_times_retention_over_survival():
 def test_the_cut_applies_after_temperature():
     # T = 0.5 squares the counts before the cut: a survivor of count 3 weighs 9 * retention / survival
     ideas, vecs = data([100, 3])
-    survival, retention = decoding.rates(0.95)
+    survival, retention = decoding.rates(0.95, 103)
     for seed in range(50):
         g = IdeaGaussian(temperature=0.5, top_p=0.95).fit(ideas, vecs, np.random.default_rng(seed))
         if len(g.ideas_) == 2:

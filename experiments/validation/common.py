@@ -113,6 +113,9 @@ SIM = "#2b8cbe"
 SIM2 = "#e6550d"
 
 
+SIM3 = "#31a354"
+
+
 def split_gaussian(X: np.ndarray, d: int, sigma2: float):
     """Split a gaussian trace: variances/sigma2 (N, rows, d), mean errors/sigma (N, rows, d), metrics."""
     return X[:, :, :d] / sigma2, X[:, :, d : 2 * d] / math.sqrt(sigma2), X[:, :, 2 * d], X[:, :, 2 * d + 1]
