@@ -25,6 +25,8 @@ from model.web import AI, HUMAN, Items
 class AIModel(mesa.Agent):
     """An AI model line.
 
+    Its ``unique_id`` is ``-1 - lab`` (creators' ids count up from 0).
+
     Attributes:
         lab: index of the model line, the ``author`` of its items.
         learner: the fitted learning rule (a :class:`model.learning.Learner`).
@@ -39,6 +41,7 @@ class AIModel(mesa.Agent):
 
     def __init__(self, model: mesa.Model, lab: int, learner: Learner, ai):
         super().__init__(model)
+        self.unique_id = -1 - lab  # negative: creators' ids (their author ids) count up from 0
         self.lab = lab
         self.learner = learner
         self.supply = ai.supply

@@ -53,12 +53,18 @@ class CreatorPopulation:
         tool_margin: smoothed monthly margin of the assisted items (income minus their cost).
         tool_months: months of tool use so far (the smoothing starts as a plain mean).
         income, spent: last step's income and cost.
+        items: items it published last step, human and assisted.
+        items_total: items it has published since it entered.
         pool: sorted costs of the would-be creators who are not active.
+        version: counts changes of the rows (entries, exits), so an agent knows when to look its row up again.
         graph: the social graph among active creators as a networkx graph, nodes are ids (built
             when asked; the population keeps it as two edge arrays of rows).
     """
 
-    _COLUMNS = ("id", "originality", "productivity", "cost", "adopted", "tool", "books", "margin_sum", "tool_margin", "tool_months", "income", "spent")
+    _COLUMNS = (
+        "id", "originality", "productivity", "cost", "adopted", "tool", "books", "margin_sum", "tool_margin", "tool_months",
+        "income", "spent", "items", "items_total",
+    )  # fmt: skip
 
     def __init__(self, humans, rng: np.random.Generator):
         self.humans = humans
@@ -75,6 +81,9 @@ class CreatorPopulation:
         self.tool_months = np.zeros(0, np.int64)
         self.income = np.zeros(0)
         self.spent = np.zeros(0)
+        self.items = np.zeros(0, np.int64)
+        self.items_total = np.zeros(0, np.int64)
+        self.version = 0
         self.next_id = 0
         self.exited = 0  # creators who have left so far
         # The pool: the cheapest `count` of its members write at setup (the pre-AI market).
@@ -133,8 +142,11 @@ class CreatorPopulation:
             "tool_months": np.zeros(k, np.int64),
             "income": np.zeros(k),
             "spent": np.zeros(k),
+            "items": np.zeros(k, np.int64),
+            "items_total": np.zeros(k, np.int64),
         }
         self.next_id += k
+        self.version += 1
         first = self.size
         for name in self._COLUMNS:
             setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
@@ -172,6 +184,8 @@ class CreatorPopulation:
         tool_cost = self.cost * n_assisted / h.ai_speedup
         self.spent = self.cost * n_human + tool_cost
         self.income = income
+        self.items = n_human + n_assisted
+        self.items_total = self.items_total + self.items
         self.books[:, self.month] = income - self.spent
         self.month = (self.month + 1) % h.patience
         self.margin_sum = self.books.sum(axis=1)  # summed afresh: a running sum would drift below 0
@@ -198,6 +212,7 @@ class CreatorPopulation:
         for name in self._COLUMNS:
             setattr(self, name, getattr(self, name)[keep])
         self.exited += int(leaving.sum())
+        self.version += 1
         # Renumber the edge lists in numpy rather than rebuild them from the graph.
         new_row = np.cumsum(keep) - 1
         both = keep[self._src] & keep[self._dst]
@@ -247,20 +262,32 @@ class CreatorPopulation:
 
 
 class HumanCreator(mesa.Agent):
-    """A human creator; its state is the row of ``model.creators`` with its ``creator_id``."""
+    """A human creator; its state is the row of ``model.creators`` with its id.
+
+    Its ``unique_id`` is its creator id, the ``author`` of its items on the web.
+    """
 
     def __init__(self, model: mesa.Model, creator_id: int):
         super().__init__(model)
-        self.creator_id = creator_id
+        self.unique_id = creator_id  # Mesa numbers agents itself; the author id is the one that means something
+        self._looked_up = (-1, -1)  # (population version, row)
+
+    @property
+    def creator_id(self) -> int:
+        return self.unique_id
 
     @property
     def _row(self) -> int:
-        row = int(self.model.creators.rows_of(np.array([self.creator_id]))[0])
-        if row < 0:
-            raise LookupError(f"creator {self.creator_id} has left the web")
+        pop = self.model.creators
+        version, row = self._looked_up
+        if version != pop.version:  # rows moved (an entry or an exit) since the last look-up
+            row = int(pop.rows_of(np.array([self.unique_id]))[0])
+            if row < 0:
+                raise LookupError(f"creator {self.unique_id} has left the web")
+            self._looked_up = (pop.version, row)
         return row
 
-    def _get(self, column: str) -> float:
+    def _get(self, column: str):
         return getattr(self.model.creators, column)[self._row]
 
     @property
@@ -277,7 +304,13 @@ class HumanCreator(mesa.Agent):
 
     @property
     def adopted(self) -> bool:
+        """Uses an AI tool."""
         return bool(self._get("adopted"))
+
+    @property
+    def tool(self) -> int:
+        """The lab whose model it uses as a tool (-1: none)."""
+        return int(self._get("tool"))
 
     @property
     def margin_sum(self) -> float:
@@ -292,4 +325,15 @@ class HumanCreator(mesa.Agent):
     @property
     def margin(self) -> float:
         """Income minus cost of the last step."""
-        return float(self._get("income") - self._get("spent"))
+        row = self._row
+        return float(self.model.creators.income[row] - self.model.creators.spent[row])
+
+    @property
+    def items(self) -> int:
+        """Items published last step, human and assisted."""
+        return int(self._get("items"))
+
+    @property
+    def items_total(self) -> int:
+        """Items published since it entered."""
+        return int(self._get("items_total"))

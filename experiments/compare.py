@@ -4,9 +4,7 @@ Every scenario runs on the same seeds (common random numbers), so the difference
 two scenarios is measured seed by seed, and its interval is that of the paired differences.
 
     from experiments.compare import compare, write
-    from model.scenario import load
-    c = compare({"baseline": load("scenarios/baseline.toml"),
-                 "human_reserve": load("scenarios/human_reserve.toml")}, seeds=10, jobs=2)
+    c = compare(["baseline", "human_reserve"], seeds=10, jobs=2)   # or {"name": Scenario, library name or path}
     c.runs       # long DataFrame: scenario, seed, step, metric columns
     c.summary    # per scenario and headline metric: mean, 95% CI, paired difference from the first
     write(c, "results/my-comparison")   # runs.csv, summary.csv, one PNG per metric, report.html
@@ -21,6 +19,7 @@ for any number of jobs.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import as_completed
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from experiments import interrupts
+from experiments import interrupts, library
 from experiments.comparison import (  # noqa: F401  (the statistics, for scripts that import them from here)
     HEADLINE,
     LAST,
@@ -46,7 +45,7 @@ from experiments.comparison import (  # noqa: F401  (the statistics, for scripts
     summarize,
 )
 from experiments.runner import run
-from model.scenario import Scenario
+from model.scenario import Scenario, ScenarioError, find, load
 
 # -- running -------------------------------------------------------------------------------------
 
@@ -92,19 +91,52 @@ def run_many(scenarios: Mapping[str, Scenario], seeds: Sequence[int], jobs: int 
     return pd.concat(frames, ignore_index=True)
 
 
+def _is_integer(value) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
 def seed_list(seeds: int | Sequence[int]) -> list[int]:
     """``N`` means seeds 1..N; a sequence is taken as given."""
-    if isinstance(seeds, int | np.integer):
+    if _is_integer(seeds):
         if seeds < 1:
-            raise ValueError(f"seeds must be at least 1, not {seeds}")
+            raise ScenarioError(f"seeds = {seeds}: allowed: a number of seeds >= 1, or a list of seeds")
         return list(range(1, int(seeds) + 1))
-    out = [int(s) for s in seeds]
-    if len(set(out)) != len(out) or not out:
-        raise ValueError(f"seeds must be distinct and not empty, not {out}")
-    return out
+    try:
+        given = list(seeds)
+    except TypeError:
+        raise ScenarioError(f"seeds = {seeds!r}: allowed: a number of seeds N (seeds 1..N), or a list of distinct integers >= 0") from None
+    if not all(_is_integer(s) and s >= 0 for s in given) or len(set(given)) != len(given) or not given:
+        raise ScenarioError(f"seeds = {given!r}: allowed: a number of seeds N (seeds 1..N), or a list of distinct integers >= 0")
+    return [int(s) for s in given]
 
 
-def mismatch(scenarios: Mapping[str, Scenario]) -> str | None:
+def scenarios_of(scenarios) -> tuple[dict[str, Scenario], dict[str, str]]:
+    """(name -> Scenario, name -> description) from what a script passes to :func:`compare`.
+
+    A mapping of names to Scenarios, library names or paths; or a list of library names or
+    paths, each named after its file. A scenario given by name or path is described by its
+    file's first comment line.
+    """
+    if isinstance(scenarios, str | os.PathLike | Scenario):
+        scenarios = [scenarios]
+    if not isinstance(scenarios, Mapping | Sequence):
+        raise ScenarioError(f"scenarios = {scenarios!r}: allowed: a dict of names to scenarios, or a list of library names or paths")
+    if not isinstance(scenarios, Mapping):
+        named = {}
+        for source in scenarios:
+            if isinstance(source, Scenario):
+                raise ScenarioError("scenarios: a list holds library names or paths; give Scenarios by name, {'name': scenario}")
+            name = find(source).stem
+            if name in named:
+                raise ScenarioError(f"scenarios: {source}: a scenario named {name} is already in the comparison; give each scenario once")
+            named[name] = source
+        scenarios = named
+    built = {str(name): load(source) for name, source in scenarios.items()}
+    described = {str(name): library.description(find(source)) for name, source in scenarios.items() if not isinstance(source, Scenario)}
+    return built, described
+
+
+def mismatch(scenarios: Mapping[str, Scenario], fix: str = "--set run.{key}=N") -> str | None:
     """Why these scenarios cannot be compared step by step (None if they can).
 
     They must share the horizon and the definitions of the measured quantities: run.steps,
@@ -115,12 +147,12 @@ def mismatch(scenarios: Mapping[str, Scenario]) -> str | None:
         values = {name: getattr(s.run, key) for name, s in items if hasattr(s.run, key)}
         if len(set(values.values())) > 1:
             shown = ", ".join(f"{name} {value}" for name, value in values.items())
-            return f"run.{key} differs between scenarios ({shown}); set it for all with --set run.{key}=N"
+            return f"run.{key} differs between scenarios ({shown}); set it for all with {fix.format(key=key)}"
     return None
 
 
 def compare(
-    scenarios: Mapping[str, Scenario],
+    scenarios: Mapping[str, Scenario | str | os.PathLike] | Sequence[str | os.PathLike],
     seeds: int | Sequence[int] = 10,
     jobs: int = 1,
     *,
@@ -132,21 +164,30 @@ def compare(
     """Run ``scenarios`` on common seeds and summarize them against the first one.
 
     Args:
-        scenarios: name -> scenario, the reference first. They must agree on run.steps,
-            run.window and run.rarefy (see :func:`mismatch`).
-        seeds: ``N`` for seeds 1..N, or the seeds themselves.
+        scenarios: name -> scenario (a Scenario, a library name or a path), the reference
+            first; or a list of library names or paths, named after their files. They must
+            agree on run.steps, run.window and run.rarefy (see :func:`mismatch`).
+        seeds: ``N`` for seeds 1..N, or the seeds themselves; at least 2, for an interval.
         jobs: worker processes; results do not depend on it.
         progress: a progress bar on stderr.
-        descriptions: name -> one line on what the scenario is (for the brief).
+        descriptions: name -> one line on what the scenario is (for the brief; default: the
+            first comment line of each scenario given as a file).
         command: the command that made the comparison (for the brief).
         last: steps averaged at the end.
     """
+    scenarios, described = scenarios_of(scenarios)
     if not scenarios:
-        raise ValueError("give at least one scenario")
-    problem = mismatch(scenarios)
+        raise ScenarioError("scenarios: none given; give at least one")
+    problem = mismatch(scenarios, fix='with_overrides({{"run.{key}": N}}) on each')
     if problem:
-        raise ValueError(problem)
+        raise ScenarioError(problem)
     seeds = seed_list(seeds)
+    if len(seeds) < 2:
+        raise ScenarioError(f"seeds = {seeds}: need at least 2 seeds for a confidence interval")
+    descriptions = described if descriptions is None else descriptions
+    if not _is_integer(jobs) or jobs < 1:
+        raise ScenarioError(f"jobs = {jobs!r}: allowed: an integer >= 1 (worker processes)")
+    jobs = int(jobs)
     start = time.perf_counter()
     runs = run_many(scenarios, seeds, jobs, progress)
     summary = summarize(runs, measured(scenarios.values()), last=last)

@@ -10,36 +10,63 @@ configurations never share a folder (:func:`folder_name`).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any
 
-from model.scenario import ScenarioError
+import numpy as np
 
-LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
+from model.scenario import LIBRARY, library_names as names  # noqa: F401  (the library lives with the schema)
+from model.scenario import find as resolve  # noqa: F401  (a library name, or a path as given)
+from model.scenario import Scenario, ScenarioError, load
 
-#: A small world for quick looks and tests (seconds, not minutes): two years of a 100-creator web.
-QUICK = {
-    "run.steps": 24,
-    "run.window": 4,
-    "world.dim": 2,
-    "world.archive_items": 3000,
-    "humans.count": 100,
-    "ai.models": 2,
-    "ai.train_size": 1000,
-    "ai.retrain_every": 4,
-    "ai.items_per_step": 50.0,
-    "platform.attention": 200.0,
-}
+#: The keys that measure the world's size, scaled together by :func:`scale`.
+SIZES = ("humans.count", "world.archive_items", "ai.train_size", "ai.items_per_step")
+
+
+def scale(scenario: Scenario | str | os.PathLike = "baseline", creators: int = 100) -> Scenario:
+    """The scenario's world scaled to ``creators`` creators at setup, every size in proportion.
+
+    ``humans.count`` becomes ``creators``, and the archive (``world.archive_items``), the
+    training sets (``ai.train_size``) and the AI models' starting output (``ai.items_per_step``)
+    are multiplied by ``creators / humans.count`` (counts rounded, at least 1). Everything
+    that is not a size stays: shares, rates, costs, the graph's degree, the horizon, the
+    policy, the seed. The audience's attention (``platform.attention``) is not touched: the
+    market work makes it an amount per creator, so that it follows ``humans.count`` by itself.
+
+    Args:
+        scenario: a Scenario, a library name or a TOML file's path.
+        creators: creators at setup in the scaled world, an integer >= 1.
+
+    Raises:
+        ScenarioError: a bad scenario or count, or a scenario with no creators to scale from.
+    """
+    base = load(scenario)
+    if not isinstance(creators, int | np.integer) or isinstance(creators, bool) or creators < 1:
+        raise ScenarioError(f"creators = {creators!r}: allowed: an integer >= 1")
+    if base.humans.count == 0:
+        raise ScenarioError("scale: the scenario has humans.count = 0, so there is no size to scale from")
+    n, was = int(creators), base.humans.count
+    world, ai = base.world, base.ai
+    return base.with_overrides(
+        {
+            "humans.count": n,
+            "world.archive_items": max(1, round(world.archive_items * n / was)),
+            "ai.train_size": max(1, round(ai.train_size * n / was)),
+            "ai.items_per_step": ai.items_per_step * n / was,
+        },
+        "scale",
+    )
+
+
+def quick(scenario: Scenario | str | os.PathLike = "baseline") -> Scenario:
+    """A small world for quick looks and tests (a second a run): :func:`scale` to 100 creators, 24 steps."""
+    return scale(scenario, 100).with_overrides({"run.steps": 24}, "quick")
+
 
 #: Longest folder name written out in full; longer ones are cut and get a hash of the whole.
 MAX_NAME = 80
-
-
-def names(folder: Path = LIBRARY) -> list[str]:
-    """Scenario names in ``folder``: ``baseline`` first, then alphabetical."""
-    found = sorted(p.stem for p in Path(folder).glob("*.toml"))
-    return sorted(found, key=lambda n: n != "baseline")
 
 
 def description(path: str | Path) -> str:
@@ -60,25 +87,6 @@ def description(path: str | Path) -> str:
 def entries(folder: Path = LIBRARY) -> list[tuple[str, str]]:
     """(name, one-line description) of every scenario in the library."""
     return [(n, description(Path(folder) / f"{n}.toml")) for n in names(folder)]
-
-
-def resolve(name: str, folder: Path = LIBRARY) -> Path:
-    """The file a scenario argument means: a library name, or a path as given.
-
-    Raises:
-        ScenarioError: for a bare name that is not in the library (a missing path is
-            left to :func:`model.scenario.load`, which names the file).
-    """
-    text = str(name)
-    if text.endswith(".toml") or "/" in text or "\\" in text or Path(text).is_file():
-        return Path(text)
-    path = Path(folder) / f"{text}.toml"
-    if path.is_file():
-        try:  # shown as scenarios/NAME.toml where the library is under the working folder
-            return path.relative_to(Path.cwd())
-        except ValueError:
-            return path
-    raise ScenarioError(f"{text}: unknown scenario; allowed: {', '.join(names(folder))} (or a path to a .toml file)")
 
 
 def _value_text(value: Any) -> str:

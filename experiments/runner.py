@@ -24,10 +24,11 @@ class RunResult:
     wall_time: float  # seconds, setup included
     items_total: int  # items on the web at the end
     text: dict | None = None  # the text world: what model 0 wrote, generation by generation (model/text/samples.py)
+    agents: pd.DataFrame | None = None  # with run.agent_data: one row per agent per step (model/agent_data.py)
 
 
 def run(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     seed: int | None = None,
     progress: bool = False,
     checkpoints: Path | None = None,
@@ -35,7 +36,7 @@ def run(
     on_checkpoint: Callable[[int, Path], None] | None = None,
     model: ContentEcosystem | None = None,
 ) -> RunResult:
-    """Run ``scenario`` (with ``seed`` overriding ``run.seed``) to ``run.steps``.
+    """Run ``scenario`` (a Scenario, a library name or a TOML file; ``seed`` overrides ``run.seed``) to ``run.steps``.
 
     With ``progress``, a progress bar appears on stderr once a run has taken two seconds.
     With ``checkpoints`` (a folder) and ``run.checkpoint_every = N > 0``, the whole state is
@@ -56,4 +57,5 @@ def run(
                 path = checkpoint.save(model, checkpoints, meta)
                 if on_checkpoint is not None:
                     on_checkpoint(model.steps, path)
-    return RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n, text_record(model))
+    agents = model.datacollector.get_agent_vars_dataframe().reset_index() if model.config.run.agent_data else None
+    return RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n, text_record(model), agents)

@@ -27,6 +27,7 @@ import numpy as np
 from agents.ai_model import AIModel
 from agents.human_creator import CreatorPopulation, HumanCreator
 from model import attention, metrics, policies
+from model import agent_data, keywords
 from model.accounts import Ledger
 from model.ideas import FixedVocabulary, HumanCulture, PitmanYorCulture
 from model.learning import make_learner
@@ -41,6 +42,11 @@ __all__ = ["COLUMNS", "ContentEcosystem"]
 def read_metric(name: str, model: ContentEcosystem):
     """DataCollector reporter: one column of the metrics the model measured this step."""
     return model.metrics[name]
+
+
+def read_seed(model: ContentEcosystem) -> int:
+    """DataCollector reporter: the run's seed (so ``mesa.batch_run``'s rows say which seed made them)."""
+    return model.config.run.seed
 
 
 def make_culture(world, rng: np.random.Generator) -> HumanCulture:
@@ -69,28 +75,38 @@ class StepOutput:
 class ContentEcosystem(mesa.Model):
     """The content ecosystem.
 
-    Build it from a :class:`Scenario`, or from flat ``section_key=value`` keywords
-    (``ContentEcosystem(ai_models=2, policy_data_regime="accumulate", seed=3)``),
-    which is what SolaraViz passes. Keywords given with a scenario override it.
+    Build it from a :class:`Scenario` (or a library name, or a TOML file's path), or from
+    flat ``section_key=value`` keywords (``ContentEcosystem(ai_models=2,
+    policy_data_regime="accumulate", seed=3)``), which is what SolaraViz and
+    ``mesa.batch_run`` pass. Keywords given with a scenario override it. Every keyword is
+    listed below, and docs/api.md shows the Python API at work.
 
     Attributes:
-        config: the resolved scenario.
+        config: the resolved scenario, its ``run.seed`` the seed used.
+        seed: the seed used (drawn fresh when none was given; see Seeds below).
         web: the columnar store of every item.
         culture: human culture (idea counts and centroids).
         creators: the active creators and the pool of would-be creators.
         ai_models: the AI model agents, in lab order.
         metrics: the latest metrics row, a dict keyed by :data:`COLUMNS`.
-        datacollector: one row per step, step 0 being the archive at setup.
+        datacollector: one row per step, step 0 being the archive at setup (model columns:
+            the metrics and ``seed``; with ``run_agent_data=True`` also one row per agent per
+            step, ``model/agent_data.py``).
     """
 
-    def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None, rng=None, **flat):
-        if rng is not None:
-            if not isinstance(rng, int | np.integer):
-                raise TypeError("rng must be an integer seed: every draw comes from the model's own generator, seeded by run.seed")
-            seed = int(rng) if seed is None else seed
-        scenario = (scenario or Scenario()).with_flat(**flat)
-        if seed is not None:
-            scenario = scenario.with_overrides({"run.seed": int(seed)}, "seed")
+    def __init__(self, scenario: Scenario | str | None = None, *, seed: int | None = None, rng: int | None = None, **flat):
+        """Build the world of step 0: the archive, the creators, and the AI models' first generation.
+
+        Args:
+            scenario: a Scenario, a library name (``"human_reserve"``) or a TOML file's path; None: the defaults.
+            seed: the run's seed (``run.seed``); None: the scenario's own, or a fresh one if no scenario is given.
+            rng: an integer seed, the same as ``seed`` (Mesa's name); give one of seed, rng and run_seed.
+            **flat: ``section_key=value`` scenario keys (listed in the class docstring), overriding the scenario.
+
+        Raises:
+            ScenarioError: one line naming the keyword and what it allows.
+        """
+        scenario = keywords.resolve(scenario, seed, rng, **flat)
         # A Generator (not an int) makes Mesa 3.3 and 3.5 consume the same draws.
         super().__init__(rng=np.random.default_rng(scenario.run.seed))
         self.config = scenario
@@ -120,6 +136,11 @@ class ContentEcosystem(mesa.Model):
         self.datacollector = self._new_datacollector()
         self._record(0)
         self.running = scenario.run.steps > 0
+
+    @property
+    def seed(self) -> int:
+        """The run's seed: building the model again with it repeats the run exactly."""
+        return self.config.run.seed
 
     # -- the step ------------------------------------------------------------------------
     def step(self) -> None:
@@ -242,11 +263,14 @@ class ContentEcosystem(mesa.Model):
 
     # 4. measuring
     def _new_datacollector(self) -> mesa.DataCollector:
-        """An empty DataCollector of the metric columns (also used to restore a checkpoint)."""
-        return mesa.DataCollector(model_reporters={c: partial(read_metric, c) for c in self.columns})
+        """An empty DataCollector of the metric columns and the seed, with agent reporters if asked (also used to restore a checkpoint)."""
+        reporters = {c: partial(read_metric, c) for c in self.columns} | {"seed": read_seed}
+        return mesa.DataCollector(model_reporters=reporters, agent_reporters=agent_data.REPORTERS if self.config.run.agent_data else None)
 
     def _record(self, t: int) -> None:
         self.metrics = self.measure(t)
+        if self.config.run.agent_data:
+            self.agent_rows = agent_data.rows(self)  # what the agent reporters read
         self.datacollector.collect(self)
 
     def measure(self, t: int | None = None) -> dict:
@@ -256,3 +280,7 @@ class ContentEcosystem(mesa.Model):
     def timeseries(self):
         """The DataCollector's rows as a pandas DataFrame, one row per step."""
         return self.datacollector.get_model_vars_dataframe()[list(self.columns)]
+
+
+if ContentEcosystem.__doc__:  # None under python -OO
+    ContentEcosystem.__doc__ += keywords.reference()

@@ -6,28 +6,54 @@ empty TOML file is a valid scenario; the defaults are today's web with no policy
 (``scenarios/baseline.toml``).
 
 Bad input raises :class:`ScenarioError` whose message is one line naming the
-file, the key and what is allowed.
+file (or the keyword), the key and what is allowed. NumPy scalars are taken as the
+Python numbers they hold. :func:`load` reads a library name, a path or a Scenario.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 import typing
 from pathlib import Path
 from typing import Any, Literal
 
 import annotated_types
+import numpy as np
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from model.errors import ScenarioError, did_you_mean
+from model.library import LIBRARY, find, library_names
+
 SECTIONS = ("run", "world", "humans", "ai", "policy", "platform")
+#: Short keyword forms: ``seed=3`` is ``run_seed=3``.
+ALIASES = {"seed": "run_seed", "steps": "run_steps"}
+_SECTION_OF: dict[type, str] = {}  # section class -> its name, filled below Scenario
 
 
-class ScenarioError(ValueError):
-    """Invalid scenario input; ``str(error)`` is a one-line message for users."""
+def _plain(value: Any) -> Any:
+    """NumPy scalars (what ``np.arange`` yields) as the Python values they hold; dicts walked."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
-class _Section(BaseModel):
+class _OneLineErrors(type(BaseModel)):
+    """Building a scenario or a section in Python: NumPy scalars taken, errors one line (the message the CLI gives)."""
+
+    def __call__(cls, **data: Any):
+        try:
+            return super().__call__(**_plain(data))
+        except ValidationError as error:
+            section = _SECTION_OF.get(cls, "")
+            names = {f"{section}.{k}": k for k in cls.model_fields} if section else None
+            raise ScenarioError(_one_line(error, f"{cls.__name__}(...)", names, (section,) if section else ())) from None
+
+
+class _Section(BaseModel, metaclass=_OneLineErrors):
     # strict: a TOML string is never silently read as a number or a boolean.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
@@ -40,6 +66,7 @@ class RunConfig(_Section):
     window: int = Field(12, ge=1, description="steps that count as recent for the metrics (measurement only)")
     rarefy: int = Field(1000, ge=1, description="sample size of ideas_rarefied (Hurlbert rarefaction)")
     checkpoint_every: int = Field(0, ge=0, description="write a checkpoint every N steps, so run.py resume can continue a stopped run (0 = off)")
+    agent_data: bool = Field(False, description="record every agent every step in the DataCollector (creators and AI models; measurement only)")
 
 
 class WorldConfig(_Section):
@@ -162,7 +189,7 @@ class PlatformConfig(_Section):
     label_share: float = Field(0.0, ge=0, le=1, description="share of human items labelled human-made by their authors")
 
 
-class Scenario(BaseModel):
+class Scenario(BaseModel, metaclass=_OneLineErrors):
     """A whole scenario: one frozen object, picklable, with a default for every key."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -180,29 +207,30 @@ class Scenario(BaseModel):
     def to_toml(self) -> str:
         return tomli_w.dumps(self.to_dict())
 
-    def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Scenario:
-        """A copy with ``{"section.key": value}`` applied, validated again."""
+    def with_overrides(self, overrides: dict[str, Any], source: str = "overrides", names: dict[str, str] | None = None) -> Scenario:
+        """A copy with ``{"section.key": value}`` applied, validated again.
+
+        ``names`` maps a dotted key to the name an error should call it by (a keyword).
+        """
         data = self.to_dict()
         for dotted, value in overrides.items():
             section, key = _split_key(dotted, source)
-            data[section][key] = value
-        return validate(data, source)
+            data[section][key] = _plain(value)
+        return validate(data, source, names)
 
     def with_flat(self, **flat: Any) -> Scenario:
         """A copy with ``section_key=value`` keywords applied (what SolaraViz passes).
 
-        ``seed`` and ``steps`` are short for ``run_seed`` and ``run_steps``.
+        ``seed`` and ``steps`` are short for ``run_seed`` and ``run_steps``; giving both
+        forms of one key is an error.
         """
-        overrides = {}
+        overrides, names = {}, {}
         for name, value in flat.items():
-            name = {"seed": "run_seed", "steps": "run_steps"}.get(name, name)
-            section, _, key = name.partition("_")
-            if section not in SECTIONS or not key:
-                raise ScenarioError(
-                    f"keyword arguments: {name}: not a scenario key; use section_key with section one of {', '.join(SECTIONS)}"
-                )
-            overrides[f"{section}.{key}"] = value
-        return self.with_overrides(overrides, "keyword arguments")
+            dotted = flat_key(name)
+            if dotted in overrides:
+                raise ScenarioError(f"keyword arguments: {names[dotted]} and {name} both set {dotted}; give one of them")
+            overrides[dotted], names[dotted] = value, name
+        return self.with_overrides(overrides, "keyword arguments", names)
 
     @classmethod
     def from_flat(cls, **flat: Any) -> Scenario:
@@ -210,13 +238,39 @@ class Scenario(BaseModel):
         return cls().with_flat(**flat)
 
 
+_SECTION_OF.update({Scenario.model_fields[s].annotation: s for s in SECTIONS})
+
+
+def dotted_keys() -> list[str]:
+    """Every key as ``section.key``, in schema order."""
+    return [f"{section}.{key}" for section in SECTIONS for key in Scenario.model_fields[section].annotation.model_fields]
+
+
+def flat_key(name: str) -> str:
+    """The dotted key a flat keyword sets: ``humans_count`` -> ``humans.count`` (``seed`` -> ``run.seed``)."""
+    section, _, key = ALIASES.get(name, name).partition("_")
+    if section not in SECTIONS or not key:
+        hint = did_you_mean(name, [d.replace(".", "_", 1) for d in dotted_keys()])
+        raise ScenarioError(f"keyword arguments: {name}: not a scenario key; {hint}use section_key with section one of {', '.join(SECTIONS)}")
+    fields = Scenario.model_fields[section].annotation.model_fields
+    if key not in fields:
+        known = [f"{section}_{k}" for k in fields]
+        hint = did_you_mean(name, known) or did_you_mean(name, [d.replace(".", "_", 1) for d in dotted_keys()])
+        raise ScenarioError(f"keyword arguments: {name}: not a scenario key; {hint}allowed for {section}: {', '.join(known)}")
+    return f"{section}.{key}"
+
+
 def _split_key(dotted: str, source: str) -> tuple[str, str]:
     section, _, key = dotted.partition(".")
     if section not in SECTIONS:
-        raise ScenarioError(f"{source}: {dotted}: unknown section; allowed sections: {', '.join(SECTIONS)}")
+        hint = did_you_mean(dotted, dotted_keys()) if key else did_you_mean(section, SECTIONS)
+        raise ScenarioError(f"{source}: {dotted}: unknown section; {hint}allowed sections: {', '.join(SECTIONS)}")
     fields = Scenario.model_fields[section].annotation.model_fields
     if key not in fields:
-        raise ScenarioError(f"{source}: {dotted}: unknown key; allowed keys in [{section}]: {', '.join(fields)}")
+        # A key of this section first, then the same key in another section (ai.human_reserve is policy.human_reserve).
+        elsewhere = {d.partition(".")[2]: d for d in dotted_keys() if not d.startswith(section + ".")}
+        hint = did_you_mean(key, fields, {k: f"{section}.{k}" for k in fields}) or did_you_mean(key, elsewhere, elsewhere)
+        raise ScenarioError(f"{source}: {dotted}: unknown key; {hint}allowed keys in [{section}]: {', '.join(fields)}")
     return section, key
 
 
@@ -249,9 +303,9 @@ def key_reference() -> list[tuple[str, Any, str, str]]:
     return rows
 
 
-def _one_line(error: ValidationError, source: str) -> str:
+def _one_line(error: ValidationError, source: str, names: dict[str, str] | None = None, prefix: tuple[str, ...] = ()) -> str:
     first = error.errors()[0]
-    loc = [str(part) for part in first["loc"]]
+    loc = [*prefix, *(str(part) for part in first["loc"])]
     dotted = ".".join(loc)
     if first["type"] == "extra_forbidden":
         if len(loc) == 1:
@@ -260,7 +314,7 @@ def _one_line(error: ValidationError, source: str) -> str:
     if len(loc) == 2 and loc[0] in SECTIONS:
         field = Scenario.model_fields[loc[0]].annotation.model_fields.get(loc[1])
         if field is not None:
-            return f"{source}: {dotted} = {_shown(first['input'])}: allowed: {describe(field)}"
+            return f"{source}: {(names or {}).get(dotted, dotted)} = {_shown(first['input'])}: allowed: {describe(field)}"
     if len(loc) == 1 and loc[0] in SECTIONS and first["type"] == "model_type":
         return f"{source}: [{dotted}]: must be a table of keys"
     where = dotted or "scenario"
@@ -281,17 +335,23 @@ def _split_key_message(loc: list[str], source: str) -> str:
     return f"{source}: {'.'.join(loc)}: unknown key"
 
 
-def validate(data: dict[str, Any], source: str) -> Scenario:
+def validate(data: dict[str, Any], source: str, names: dict[str, str] | None = None) -> Scenario:
     """Validate nested ``{section: {key: value}}`` data into a :class:`Scenario`."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(_one_line(error, source)) from None
+        raise ScenarioError(_one_line(error, source, names)) from None
 
 
-def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Read a TOML scenario file, apply ``{"section.key": value}`` overrides, validate."""
-    path = Path(path)
+def load(source: str | os.PathLike | Scenario, overrides: dict[str, Any] | None = None) -> Scenario:
+    """A scenario from a library name, a TOML file or a :class:`Scenario`, with ``{"section.key": value}`` overrides applied.
+
+    ``load("human_reserve")`` reads ``scenarios/human_reserve.toml``; ``load("my.toml")`` a file;
+    ``load(scenario, overrides)`` only applies the overrides.
+    """
+    if isinstance(source, Scenario):
+        return source.with_overrides(overrides) if overrides else source
+    path = find(source)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -309,7 +369,7 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
         world["corpus"] = str(path.parent / world["corpus"])  # a corpus named in a scenario file is relative to that file
     scenario = validate(data, str(path))
     if overrides:
-        scenario = scenario.with_overrides(overrides, source=f"{path} (--set)")
+        scenario = scenario.with_overrides(overrides, source=f"{path} (overrides)")
     return scenario
 
 
@@ -333,7 +393,10 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "describe",
+    "find",
+    "flat_key",
     "key_reference",
+    "library_names",
     "load",
     "parse_assignment",
     "validate",

@@ -455,6 +455,6 @@ def test_a_collapse_below_a_few_percent_is_drawn_on_a_log_scale():
 @pytest.mark.parametrize("steps", [0, 2])
 def test_runs_shorter_than_the_window_still_draw(tmp_path, steps):
     """A run that ends before the recent window is full draws what it has (and step 0 alone is no error)."""
-    result = run_scenario(load(library.LIBRARY / "baseline.toml").with_overrides({**library.QUICK, "run.steps": steps}), seed=1)
+    result = run_scenario(library.quick("baseline").with_overrides({"run.steps": steps}), seed=1)
     written = report.write(result, tmp_path / "out", label="quick")
     assert {p.name for p in written} >= {"shares.png", "originality.png"}

@@ -115,7 +115,17 @@ class _Encoder:
     def datacollector(self, dc, where: str):
         rows = {k: [self.encode(x, where) for x in values] for k, values in dc.model_vars.items()}
         steps = getattr(dc, "_collection_steps", None)
-        return {"t": "datacollector", "rows": rows, "collection_steps": self.encode(steps, where)}
+        node = {"t": "datacollector", "rows": rows, "collection_steps": self.encode(steps, where)}
+        records = [r for step in dc._agent_records.values() for r in step]
+        if records:  # agent data: a column each (step, AgentID, then the reporters), numbers as arrays
+            node["agent_columns"] = [self.column(list(c), where) for c in zip(*records)]
+        return node
+
+    def column(self, values: list, where: str):
+        for kind in (float, int):
+            if all(type(v) is kind for v in values):
+                return {"t": "array", "a": self.array(np.array(values, dtype=kind))}
+        return [self.encode(v, where) for v in values]
 
 
 def state_of(model) -> tuple[dict, dict[str, np.ndarray]]:
@@ -224,6 +234,9 @@ class _Decoder:
         steps = self.decode(node["collection_steps"])
         if steps is not None and hasattr(dc, "_collection_steps"):
             dc._collection_steps = steps
+        columns = [self.decode(c) for c in node.get("agent_columns", [])]
+        for record in zip(*(c.tolist() if isinstance(c, np.ndarray) else c for c in columns)):
+            dc._agent_records.setdefault(record[0], []).append(record)
         return dc
 
 

@@ -8,8 +8,9 @@ it seed by seed. Prints the table and the answer; writes reserve.csv and reserve
 
     python scenarios/scripts/human_reserve_for_originality.py [--seeds N] [--jobs N] [--out DIR] [--quick]
 
-Written the way one would in a notebook: build scenarios from a library file, run them over
-seeds with experiments.compare, read the DataFrames, plot.
+Written the way one would in a notebook (docs/api.md): build scenarios from the library with
+the keywords ContentEcosystem and mesa.batch_run take, run them over common seeds with
+experiments.compare, read the DataFrames, plot.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from experiments.compare import compare, mean_ci, paired_difference, per_seed
-from experiments.library import LIBRARY, QUICK
+from experiments.library import quick
 from experiments.figures import mark_retraining, palette
 from experiments.files import seeds_text
 from model.scenario import load
@@ -40,8 +41,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     args = parser.parse_args(argv)
 
     reserves = [0.0, 0.2, 0.5] if args.quick else RESERVES
-    baseline = load(LIBRARY / "baseline.toml", QUICK if args.quick else {"run.steps": 10 * YEAR})
-    scenarios = {f"reserve {r:.0%}": baseline.with_overrides({"policy.human_reserve": r}) for r in reserves}
+    baseline = quick("baseline") if args.quick else load("baseline", {"run.steps": 10 * YEAR})
+    scenarios = {f"reserve {r:.0%}": baseline.with_flat(policy_human_reserve=r) for r in reserves}
     c = compare(scenarios, seeds=args.seeds, jobs=args.jobs, progress=True)
     runs, none = c.runs, next(iter(scenarios))
 

@@ -30,7 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from experiments.compare import compare, mean_ci
-from experiments.library import LIBRARY, QUICK
+from experiments.library import quick
 from experiments.files import seeds_text
 from model.scenario import Scenario, load
 
@@ -63,13 +63,13 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--quick", action="store_true", help="a small world, 2 years, one size of each: seconds")
     args = parser.parse_args(argv)
 
-    baseline = load(LIBRARY / "baseline.toml", QUICK if args.quick else {"run.steps": 10 * YEAR})
+    baseline = quick("baseline") if args.quick else load("baseline", {"run.steps": 10 * YEAR})
     sizes = {"subsidy": SUBSIDIES[1::2] if args.quick else SUBSIDIES, "royalty": ROYALTIES[:2] if args.quick else ROYALTIES}
-    key = {"subsidy": "policy.creator_subsidy", "royalty": "policy.training_royalty"}
+    keyword = {"subsidy": "policy_creator_subsidy", "royalty": "policy_training_royalty"}
     scenarios = {"baseline": baseline}
     for kind, values in sizes.items():
         for v in values:
-            scenarios[f"{kind} {v:g}"] = baseline.with_overrides({key[kind]: v})
+            scenarios[f"{kind} {v:g}"] = baseline.with_flat(**{keyword[kind]: v})
     c = compare(scenarios, seeds=args.seeds, jobs=args.jobs, progress=True)
     runs = c.runs
     last_year = runs[runs.step > runs.step.max() - YEAR]
