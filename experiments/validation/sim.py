@@ -45,14 +45,17 @@ def trace_missing(model: ContentEcosystem) -> np.ndarray:
 
     Layout: ``1 - model_coverage`` (culture's mass on ideas the model cannot produce), the
     expected value of the same for a model fitted on T = ``ai.items_per_step`` of this model's
-    items, ``sum_i p_i (1 - q_i)**T``, and culture's mass on the ideas this model never produces.
+    items, ``sum_i p_i u_i`` with ``u_i = (1 - q_i)**T``, culture's mass on the ideas this model
+    never produces, and ``sum_i p_i**2 u_i (1 - u_i)``, the variance of that missing mass if
+    ideas went unseen independently (an upper bound: under multinomial sampling they are
+    negatively correlated).
     """
     learner = model.ai_models[0].learner
     p = model.culture.weights()
     q = np.zeros(len(p))
     q[learner.ideas_] = learner.probs_
-    T = int(model.config.ai.items_per_step)
-    return np.array([1.0 - model.metrics["model_coverage"], float((p * (1.0 - q) ** T).sum()), float(p[q == 0].sum())])
+    u = (1.0 - q) ** int(model.config.ai.items_per_step)
+    return np.array([1.0 - model.metrics["model_coverage"], float((p * u).sum()), float(p[q == 0].sum()), float((p * p * u * (1.0 - u)).sum())])
 
 
 def trace_market(model: ContentEcosystem) -> np.ndarray:
