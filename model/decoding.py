@@ -32,6 +32,7 @@ validate --check decoding`` re-measures it on other seeds and tests it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -80,9 +81,13 @@ def _interpolate(table: np.ndarray, top_p: float, train_size: int) -> np.ndarray
     return out
 
 
+@lru_cache(maxsize=256)
 def rates(top_p: float, train_size: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
-    """(survival, retention) per count class at ``top_p`` for a training set of ``train_size`` items."""
-    return _interpolate(MEASURED["survival"], top_p, train_size), _interpolate(MEASURED["retention"], top_p, train_size)
+    """(survival, retention) per count class at ``top_p`` for a training set of ``train_size`` items (read-only arrays)."""
+    out = _interpolate(MEASURED["survival"], top_p, train_size), _interpolate(MEASURED["retention"], top_p, train_size)
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 def decode(counts: np.ndarray, weights: np.ndarray, top_p: float, rng: np.random.Generator, train_size: int | None = None) -> np.ndarray:

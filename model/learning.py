@@ -73,7 +73,7 @@ class IdeaGaussian:
             survival and retention the text world measures (:func:`model.decoding.decode`).
         variance_estimator: ``"mle"`` divides by n, ``"unbiased"`` by n - 1.
 
-    Attributes (after :meth:`fit`), ordered by decreasing sampling probability:
+    Attributes (after :meth:`fit`), ordered by decreasing training count:
         ideas_: idea ids the model can produce.
         counts_: training items per kept idea.
         probs_: sampling probability per kept idea (sums to 1).
@@ -130,8 +130,7 @@ class IdeaGaussian:
             logp = np.log(counts[order].astype(float)) / self.temperature
             probs = np.exp(logp - logp.max())
         probs = decoding.decode(counts[order], probs / probs.sum(), self.top_p, rng, len(ideas))
-        kept = np.flatnonzero(probs > 0)
-        kept = kept[np.argsort(-probs[kept], kind="stable")]  # by decreasing sampling probability
+        kept = np.flatnonzero(probs > 0)  # still by decreasing count
         order, probs = order[kept], probs[kept]
 
         self.ideas_ = uniq[order]

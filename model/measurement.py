@@ -77,7 +77,8 @@ def measure(model, t: int) -> dict:
 
     tail = culture.tail_mask()
     tail_recent = metrics.tail_share(recent_counts, tail)
-    by_source = metrics.tail_share_by_source(web.idea[lo:hi], web.source[lo:hi] == HUMAN, tail)
+    t_all, t_human = metrics.tail_items_by_source(web.idea[lo:hi], web.source[lo:hi] == HUMAN, tail)
+    items = web.window_sources(first, t)
     culture_tail = culture.tail_share()
     rarefied = metrics.rarefied(recent_counts, cfg.run.rarefy)
     fitted_models = [m for m in model.ai_models if m.learner.is_fitted]
@@ -101,9 +102,9 @@ def measure(model, t: int) -> dict:
         "simpson_recent": metrics.gini_simpson(recent_counts),
         "tail_share_recent": tail_recent,
         "originality_index": metrics.safe_ratio(tail_recent, culture_tail),
-        "originality_human": metrics.safe_ratio(by_source.human, culture_tail),
-        "originality_ai": metrics.safe_ratio(by_source.other, culture_tail),
-        "human_share_recent": by_source.share,
+        "originality_human": metrics.safe_ratio(metrics.safe_ratio(t_human, items[HUMAN]), culture_tail),
+        "originality_ai": metrics.safe_ratio(metrics.safe_ratio(t_all - t_human, items.sum() - items[HUMAN]), culture_tail),
+        "human_share_recent": metrics.safe_ratio(items[HUMAN], items.sum()),
         "richness_index": metrics.safe_ratio(rarefied, culture.rarefied(cfg.run.rarefy)),
         "dispersion_recent": metrics.safe_ratio(web.window_dispersion(first, t), model.archive_dispersion),
         "model_coverage": _over_models([metrics.coverage(m.producible_ideas(), weights) for m in fitted]),

@@ -6,8 +6,6 @@ or on the ideas (O(ideas)); none looks at the whole web.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 from scipy.special import gammaln
 
@@ -57,26 +55,12 @@ def tail_share(idea_counts: np.ndarray, tail: np.ndarray) -> float:
     return float(idea_counts[tail].sum() / total) if total else float("nan")
 
 
-class SourceTails(NamedTuple):
-    """Tail shares of the human items and of the others (AI and assisted), and the human share of the items."""
-
-    human: float
-    other: float
-    share: float
-
-
-def tail_share_by_source(ideas: np.ndarray, human: np.ndarray, tail: np.ndarray) -> SourceTails:
-    """Share of the human items, and of the other items, whose idea is in ``tail``; NaN for a source with no item."""
+def tail_items_by_source(ideas: np.ndarray, human: np.ndarray, tail: np.ndarray) -> tuple[int, int]:
+    """(items whose idea is in ``tail``, those of them that are human); ``human`` marks the human items."""
     in_tail = tail[ideas]
-    n_human, n = int(human.sum()), len(ideas)
-    t_human = int(in_tail[human].sum())
-    t_other = int(in_tail.sum()) - t_human
-    nan = float("nan")
-    return SourceTails(
-        t_human / n_human if n_human else nan,
-        t_other / (n - n_human) if n > n_human else nan,
-        n_human / n if n else nan,
-    )
+    total = int(np.count_nonzero(in_tail))
+    np.logical_and(in_tail, human, out=in_tail)
+    return total, int(np.count_nonzero(in_tail))
 
 
 def dispersion(vecs: np.ndarray) -> float:

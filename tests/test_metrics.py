@@ -205,17 +205,12 @@ def test_safe_ratio():
 
 
 # -- originality by source ---------------------------------------------------------------
-def test_tail_share_by_source_hand_computed():
+def test_tail_items_by_source_hand_computed():
     tail = np.array([False, True, True])
-    ideas = np.array([0, 1, 2, 0, 1, 0])
-    human = np.array([True, True, True, False, False, False])
-    t = metrics.tail_share_by_source(ideas, human, tail)
-    assert (t.human, t.other, t.share) == pytest.approx((2 / 3, 1 / 3, 0.5))
-
-
-def test_tail_share_by_source_of_a_missing_source_is_nan():
-    t = metrics.tail_share_by_source(np.array([1, 2]), np.array([True, True]), np.array([False, True, True]))
-    assert t.human == 1.0 and math.isnan(t.other) and t.share == 1.0
+    ideas = np.array([0, 1, 2, 0, 1, 0, 2])
+    human = np.array([True, True, True, False, False, False, False])
+    assert metrics.tail_items_by_source(ideas, human, tail) == (4, 2)
+    assert metrics.tail_items_by_source(np.array([0]), np.array([True]), tail) == (0, 0)
 
 
 def test_the_index_is_the_share_weighted_mean_of_the_index_by_source():
