@@ -12,15 +12,18 @@ its charts in ``viz/``.
 import os
 import warnings
 
+import solara.lab
 import solara.server.settings
 
-from viz.page import MODEL_PARAMS, Page  # noqa: F401 - Solara serves the module's `Page`
+from viz.page import MODEL_PARAMS, Page, on_viewer_arrives  # noqa: F401 - Solara serves the module's `Page`
 
 # Nothing of Solara's over a chart: its "This website runs on Solara" badge sits in the page's corner.
 solara.server.settings.theme.show_banner = False
 # A tab closed without saying so (a crash, a sleeping laptop) frees its model after 10 minutes, not Solara's 24 hours.
 if "SOLARA_KERNEL_CULL_TIMEOUT" not in os.environ:
     solara.server.settings.kernel.cull_timeout = "10m"
+# Closing a tab closes its kernel, which frees its model; then its memory goes back to the system.
+solara.lab.on_kernel_start(on_viewer_arrives)
 # Solara warns that its session cookie cannot be SameSite=None over plain http; that matters only when the
 # page is embedded in another site's frame, which a presentation's page is not.
 warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")

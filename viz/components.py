@@ -109,7 +109,7 @@ def Input(name: str, entry: dict):
     elif kind == "InputText":
         solara.InputText(label, value=value)
     elif kind in ("SliderFloat", "SliderInt"):
-        with solara.Column(gap="0px", classes=["lever", f"lever-{name}"]):
+        with solara.Column(gap="0px", classes=["lever", f"lever-{name}"]).meta(ref=f"lever-{name}"):
             with solara.Row(justify="space-between", gap="8px", classes=["lever-label"]):
                 solara.Text(label)
                 solara.Text(shown(value.value, entry["step"]), classes=["lever-value"])

@@ -15,6 +15,10 @@ overlapped at any window size.
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import threading
+
 import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
@@ -67,6 +71,30 @@ def new_model() -> solara.Reactive:
     holder = solara.Reactive(None)
     holder.set(PresentationModel(**arguments(MODEL_PARAMS)))
     return holder
+
+
+def release_memory() -> None:
+    """Collect what closed pages left and hand the freed memory back to the system.
+
+    Freed numpy arrays go back to the C allocator, which keeps most of them (so the server's
+    memory would only grow as viewers come and go); glibc's ``malloc_trim`` returns them.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
+def on_viewer_arrives():
+    """For ``solara.lab.on_kernel_start``: when a viewer's page closes, release its memory once it is let go
+    (Solara tears a kernel down over a few seconds, so twice: soon, and once surely done)."""
+
+    def leaving():
+        for delay in (3.0, 15.0):
+            threading.Timer(delay, release_memory).start()
+
+    return leaving
 
 
 @solara.component
