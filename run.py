@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from experiments import interrupts, library, limits
-from model.scenario import ScenarioError, key_reference, load, parse_assignment
+from model.scenario import ScenarioError, did_you_mean, key_reference, load, parse_assignment
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "scenarios" / "baseline.toml"
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     v = sub.add_parser("validate", help="reproduce the published model-collapse results in DIR/validation.md (exit 1 if a check fails)")
     v.add_argument("--quick", action="store_true", help="fewer seeds and generations: under a minute")
-    v.add_argument("--out", type=Path, default=Path("results") / "validation", help="output folder (default: results/validation)")
+    v.add_argument("--out", type=Path, help="output folder (default: results/validation, or results/validation-quick with --quick)")
     v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 300; 30 with --quick)")
     v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
     v.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -240,8 +240,14 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def validation_folder(args) -> Path:
+    """``--out``, or the default: a quick look never replaces the full report, so it has a folder of its own."""
+    return args.out or Path("results") / ("validation-quick" if args.quick else "validation")
+
+
 def cmd_validate(args) -> int:
     _check_seeds_and_jobs(args, "a standard error")
+    args.out = validation_folder(args)
     _check_writable(args.out)
     from experiments import validation  # heavy imports only when validating
 
@@ -249,7 +255,7 @@ def cmd_validate(args) -> int:
         raise UsageError(f"--seeds {args.seeds}: at most {validation.MAX_SEEDS}")
     for key in args.check or ():
         if key not in validation.CHECKS:
-            raise UsageError(f"--check {key}: unknown check; allowed: {', '.join(validation.CHECKS)}")
+            raise UsageError(f"--check {key}: unknown check; {did_you_mean(key, validation.CHECKS)}allowed: {', '.join(validation.CHECKS)}")
 
     jobs = args.jobs or (1 if args.quick else min(2, os.cpu_count() or 1))
     command = "python run.py validate" + (" --quick" if args.quick else "") + (f" --seeds {args.seeds}" if args.seeds else "")

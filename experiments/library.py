@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from model.scenario import ScenarioError
+from model.scenario import ScenarioError, did_you_mean
 
 LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -78,7 +78,8 @@ def resolve(name: str, folder: Path = LIBRARY) -> Path:
             return path.relative_to(Path.cwd())
         except ValueError:
             return path
-    raise ScenarioError(f"{text}: unknown scenario; allowed: {', '.join(names(folder))} (or a path to a .toml file)")
+    known = names(folder)
+    raise ScenarioError(f"{text}: unknown scenario; {did_you_mean(text, known)}allowed: {', '.join(known)} (or a path to a .toml file)")
 
 
 def _value_text(value: Any) -> str:

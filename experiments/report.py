@@ -11,9 +11,11 @@ from experiments.figures import plot_originality, plot_shares
 from experiments.files import json_value, staged_folder, versions
 from experiments.runner import RunResult
 
-#: Metrics shown in the headline table, with a label each.
+#: Metrics shown in the headline table, with a label each: the three source shares of new items
+#: sum to 1; the text world adds its own (only the columns a run measured are shown).
 HEADLINE = {
     "human_share_new": "human share of new items",
+    "assisted_share_new": "assisted share of new items",
     "ai_share_new": "AI share of new items",
     "human_share_web": "human share of the web",
     "originality_index": "originality index",
@@ -21,6 +23,9 @@ HEADLINE = {
     "tail_share_recent": "tail share (recent)",
     "model_coverage": "model coverage of culture",
     "model_variance": "model variance / human",
+    "model_perplexity": "perplexity on human text",
+    "vocabulary_coverage": "vocabulary coverage",
+    "distinct_2_recent": "distinct bigrams (recent)",
     "model_generation": "model generation",
     "active_humans": "active human creators",
     "ai_adoption": "AI-tool adoption",
@@ -47,7 +52,7 @@ def headline_table(result: RunResult) -> str:
     first, last = ts.iloc[0], ts.iloc[-1]
     width = max(map(len, HEADLINE.values()))
     lines = [f"{'':{width}}  {'step 0':>10}  {'step ' + str(int(last['step'])):>10}"]
-    for column, label in HEADLINE.items():
+    for column, label in ((c, lbl) for c, lbl in HEADLINE.items() if c in ts.columns):
         lines.append(f"{label:{width}}  {_fmt(first[column]):>10}  {_fmt(last[column]):>10}")
     lines.append(f"{result.items_total:,} items on the web; {result.wall_time:.2f} s wall time; seed {result.scenario.run.seed}")
     return "\n".join(lines)

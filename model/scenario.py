@@ -11,6 +11,7 @@ file, the key and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 import typing
 from pathlib import Path
@@ -204,13 +205,31 @@ class Scenario(BaseModel):
         return cls().with_flat(**flat)
 
 
+def did_you_mean(word: str, choices, shown=None) -> str:
+    """``"did you mean X? "`` for the closest of ``choices`` to a mistyped ``word`` ("" when none is close).
+
+    ``shown`` maps a choice to how the message names it (a key to its dotted name).
+    """
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {(shown or {}).get(close[0], close[0])}? " if close else ""
+
+
+def dotted_keys() -> list[str]:
+    """Every key as ``section.key``, in schema order."""
+    return [f"{section}.{key}" for section in SECTIONS for key in Scenario.model_fields[section].annotation.model_fields]
+
+
 def _split_key(dotted: str, source: str) -> tuple[str, str]:
     section, _, key = dotted.partition(".")
     if section not in SECTIONS:
-        raise ScenarioError(f"{source}: {dotted}: unknown section; allowed sections: {', '.join(SECTIONS)}")
+        hint = did_you_mean(dotted, dotted_keys()) if key else did_you_mean(section, SECTIONS)
+        raise ScenarioError(f"{source}: {dotted}: unknown section; {hint}allowed sections: {', '.join(SECTIONS)}")
     fields = Scenario.model_fields[section].annotation.model_fields
     if key not in fields:
-        raise ScenarioError(f"{source}: {dotted}: unknown key; allowed keys in [{section}]: {', '.join(fields)}")
+        # A key of this section first, then the same key in another section (ai.human_reserve is policy.human_reserve).
+        elsewhere = {d.partition(".")[2]: d for d in dotted_keys() if not d.startswith(section + ".")}
+        hint = did_you_mean(key, fields, {k: f"{section}.{k}" for k in fields}) or did_you_mean(key, elsewhere, elsewhere)
+        raise ScenarioError(f"{source}: {dotted}: unknown key; {hint}allowed keys in [{section}]: {', '.join(fields)}")
     return section, key
 
 

@@ -116,8 +116,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def readme_key_lines() -> list[str]:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Scenario keys", 1)[1].split("\n## ", 1)[0]
+    section = (REPO / "docs" / "keys.md").read_text(encoding="utf-8")
     return [line for line in section.splitlines() if line.startswith("|")]
 
 

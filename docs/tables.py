@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Regenerate every results table and figure of the docs from the model as it is.
+
+    python docs/tables.py                 # all of them: runs every command (about an hour on 2 cores)
+    python docs/tables.py policies validation
+    python docs/tables.py --list          # the tables, their pages and commands
+    python docs/tables.py --render-only   # rewrite the blocks from results already in results/
+
+Each table lives in a page between ``<!-- table NAME -->`` and ``<!-- /table -->``. This script
+runs the table's commands (each command once per invocation, whatever number of tables share
+it), reads what they wrote, and rewrites the block: a line naming the commands, the date and the
+versions, then the table (or, for a benchmark, the figures it printed). Not part of the test
+suite; ``tests/test_docs.py`` checks that every table of numbers in the docs is such a block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from experiments.brief import markdown as summary_markdown  # noqa: E402
+from experiments.comparison import HEADLINE  # noqa: E402
+
+RESULTS = ROOT / "results"
+POLICIES = (
+    "python run.py compare baseline ai_flood accumulate human_reserve watermark_filter detector_filter "
+    "provenance creator_pay ai_cap ranking combined --seeds 10 --jobs 2 --out results/policies"
+)
+LEVERS = {
+    "ai.top_p=1.0": "python run.py compare baseline --seeds 10 --set ai.top_p=1.0 --out results/lever-ai.top_p=1.0",
+    "ai.temperature=0.8": "python run.py compare baseline --seeds 10 --set ai.temperature=0.8 --out results/lever-ai.temperature=0.8",
+}
+TEXT = "python run.py run text_baseline --quiet --out results/text_baseline"
+TEXT_LEVERS = {
+    "policy.data_regime=accumulate": "python run.py run text_baseline --quiet --set policy.data_regime=accumulate --out results/text-accumulate",
+    "policy.human_reserve=0.2": "python run.py run text_baseline --quiet --set policy.human_reserve=0.2 --out results/text-reserve",
+    "ai.top_p=1.0": "python run.py run text_baseline --quiet --set ai.top_p=1.0 --out results/text-top_p",
+}
+VALIDATE = "python run.py validate --jobs 2 --quiet --out results/validation"
+SOBOL = "python run.py sweep scenarios/sweeps/sobol_levers.toml --quiet --out results/sweeps/sobol_levers"
+OVERVIEW = "python run.py compare baseline ai_flood combined --seeds 10 --jobs 2 --quiet --out results/overview"
+
+
+@dataclass
+class Table:
+    """One block of the docs: where it is, what makes it, and how its text is written from the results."""
+
+    name: str
+    page: str
+    commands: list[str]
+    render: Callable[[dict[str, str]], str]  # printed output of each command -> the block's body
+    printed: bool = False  # a benchmark's printed figures (nothing to re-read from results/)
+
+
+def _num(x: float, digits: int = 3) -> str:
+    if not pd.notna(x):
+        return "–"
+    return (f"{x:,.0f}" if abs(x) >= 100 else f"{x:.{digits}f}").replace("-", "\u2212")
+
+
+def _summary(folder: str) -> pd.DataFrame:
+    return pd.read_csv(RESULTS / folder / "summary.csv")
+
+
+# -- renderers -------------------------------------------------------------------------------------
+
+
+def baseline_trajectory(_) -> str:
+    runs = pd.read_csv(RESULTS / "policies" / "runs.csv")
+    base = runs[runs["scenario"] == "baseline"].copy()
+    base["ai_all"] = base["ai_share_new"] + base["assisted_share_new"]
+    steps = [0, 1, 12, 24, 36, 60, 84, 120]
+    mean = base.groupby("step").mean(numeric_only=True).reindex(steps)
+    rows = {
+        "AI share of new items (AI + assisted)": "ai_all",
+        "of which assisted (a creator's AI tool)": "assisted_share_new",
+        "AI share of attention": "ai_attention_share",
+        "active human creators": "active_humans",
+        "originality index": "originality_index",
+        "ideas in a sample of 1,000 recent items": "ideas_rarefied",
+        "model coverage of human culture": "model_coverage",
+    }
+    lines = ["| step (month) | " + " | ".join(map(str, steps)) + " |", "|---|" + "---|" * len(steps)]
+    for label, column in rows.items():
+        lines.append(f"| {label} | " + " | ".join(_num(mean.loc[s, column]) for s in steps) + " |")
+    return "\n".join(lines)
+
+
+def _rows_of(summary: pd.DataFrame, label: str, scenario: str) -> str:
+    table = summary_markdown(summary[summary["scenario"] == scenario])
+    return table.splitlines()[2].replace(f"`{scenario}`", label, 1)
+
+
+def decoding_levers(_) -> str:
+    policies = _summary("policies")
+    lines = summary_markdown(policies[policies["scenario"] == "baseline"]).splitlines()[:2]
+    lines.append(_rows_of(policies, "baseline", "baseline"))
+    for setting in LEVERS:
+        lines.append(_rows_of(_summary(f"lever-{setting}"), f"`--set {setting}`", "baseline"))
+    return "\n".join(lines)
+
+
+def policies_table(_) -> str:
+    return summary_markdown(_summary("policies")).rstrip()
+
+
+def validation_table(_) -> str:
+    report = json.loads((RESULTS / "validation" / "validation.json").read_text(encoding="utf-8"))
+    lines = ["| check | quantity | theory | simulation | accepted band | tolerance | result |", "|---|---|---|---|---|---|---|"]
+    for check in report["checks"]:
+        for c in check["comparisons"]:
+            cells = [check["title"], c["quantity"], _g(c["theory"]), _g(c["simulated"]), f"[{_g(c['low'])}, {_g(c['high'])}]", c["rule"].split(", SE =")[0],
+                     "PASS" if c["passed"] else "FAIL"]
+            lines.append("| " + " | ".join(str(x).replace("|", "\\|") for x in cells) + " |")
+    return "\n".join(lines)
+
+
+def _g(x) -> str:
+    return "–" if x is None else f"{x:.4g}"
+
+
+TEXT_COLUMNS = {"ai_share_new": "AI share of new items", "assisted_share_new": "assisted share", "originality_index": "originality index",
+                "model_perplexity": "`model_perplexity`", "vocabulary_coverage": "`vocabulary_coverage`", "distinct_2_recent": "`distinct_2_recent`"}
+
+
+def text_trajectory(_) -> str:
+    ts = pd.read_csv(RESULTS / "text_baseline" / "timeseries.csv").set_index("step")
+    lines = ["| step | " + " | ".join(TEXT_COLUMNS.values()) + " |", "|---:|" + "---:|" * len(TEXT_COLUMNS)]
+    for step in (0, 12, 24, 60, 120):
+        lines.append(f"| {step} | " + " | ".join(_num(ts.loc[step, c], 3) if c != "model_perplexity" else f"{ts.loc[step, c]:.1f}" for c in TEXT_COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def text_levers(_) -> str:
+    columns = {"model_perplexity": "`model_perplexity`", "vocabulary_coverage": "`vocabulary_coverage`", "distinct_2_recent": "`distinct_2_recent`",
+               "originality_index": "originality index", "human_share_training": "human share of training sets"}
+    folders = {"text baseline": "text_baseline", **{f"`{k}`": Path(v.split("--out ")[1]).name for k, v in TEXT_LEVERS.items()}}
+    lines = ["| scenario | " + " | ".join(columns.values()) + " |", "|---|" + "---:|" * len(columns)]
+    for label, folder in folders.items():
+        last = pd.read_csv(RESULTS / folder / "timeseries.csv").iloc[-1]
+        lines.append(f"| {label} | " + " | ".join(f"{last[c]:.1f}" if c == "model_perplexity" else f"{last[c]:.3f}" for c in columns) + " |")
+    return "\n".join(lines)
+
+
+def sobol_table(_) -> str:
+    s = pd.read_csv(RESULTS / "sweeps" / "sobol_levers" / "sensitivity.csv")
+    lines = ["| outcome | parameter | first order S1 | total ST |", "|---|---|---|---|"]
+    for _, r in s.iterrows():
+        lines.append(f"| {r['outcome']} | `{r['parameter']}` | {r['S1']:.2f} ± {r['S1_conf']:.2f} | {r['ST']:.2f} ± {r['ST_conf']:.2f} |")
+    return "\n".join(lines)
+
+
+def benchmark(name: str, page: str, command: str) -> Table:
+    """A benchmark's block: what it printed, as it printed it (machine figures: the date and load are in it)."""
+    return Table(name, page, [command], lambda outputs: "```\n" + outputs[command].rstrip() + "\n```", printed=True)
+
+
+def brief_figure(_) -> str:
+    """The top of the policies' brief, as a reader's browser shows it (Debian's chromium, through Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1150, "height": 820})
+        page.goto((RESULTS / "policies" / "report.html").as_uri())
+        page.screenshot(path=str(ROOT / "docs" / "img" / "brief-excerpt.png"))
+        browser.close()
+    return ""
+
+
+def overview_figure(_) -> str:
+    shutil.copyfile(RESULTS / "overview" / "figure-originality_index.png", ROOT / "docs" / "img" / "overview.png")
+    return ""
+
+
+TABLES = [
+    Table("baseline-trajectory", "scenarios.md", [POLICIES], baseline_trajectory),
+    Table("decoding-levers", "scenarios.md", [POLICIES, *LEVERS.values()], decoding_levers),
+    Table("policies", "policies.md", [POLICIES], policies_table),
+    Table("validation", "validation.md", [VALIDATE], validation_table),
+    Table("text-trajectory", "language.md", [TEXT], text_trajectory),
+    Table("text-levers", "language.md", [TEXT, *TEXT_LEVERS.values()], text_levers),
+    Table("sobol-indices", "sweeps.md", [SOBOL], sobol_table),
+    benchmark("reference-benchmark", "performance.md", "python benchmarks/reference_scale.py --large"),
+    benchmark("text-speed", "language.md", "python benchmarks/text_speed.py"),
+    benchmark("sweep-throughput", "sweeps.md", "python benchmarks/sweep_scaling.py --runs 200"),
+    benchmark("checkpoint-cost", "reliability.md", "python benchmarks/checkpoint_cost.py"),
+    benchmark("app-speed", "presenting.md", "python benchmarks/app_speed.py"),
+    Table("overview-figure", "README.md", [OVERVIEW], overview_figure),
+    Table("brief-figure", "README.md", [POLICIES], brief_figure),
+]
+BY_NAME = {t.name: t for t in TABLES}
+BLOCK = re.compile(r"<!-- table (?P<name>[\w-]+) -->\n.*?<!-- /table -->", re.S)
+
+
+def page_path(page: str) -> Path:
+    return ROOT / page if page == "README.md" else ROOT / "docs" / page
+
+
+def run(command: str) -> str:
+    """Run one command from the repository's root with this Python; its standard output."""
+    argv = shlex.split(command)
+    argv[0] = sys.executable
+    print(f"$ {command}", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode not in (0, 1):  # validate exits 1 when a check fails: its table says so
+        sys.exit(f"{command}: exit status {done.returncode}\n{done.stderr[-2000:]}")
+    print(f"  {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return done.stdout
+
+
+def header(table: Table) -> str:
+    import mesa
+
+    commands = ", ".join(f"`{c}`" for c in table.commands)
+    return f"Made by {commands} on {time.strftime('%Y-%m-%d', time.gmtime())} (Python {platform.python_version()}, Mesa {mesa.__version__})."
+
+
+def rewrite(table: Table, body: str) -> None:
+    path = page_path(table.page)
+    text = path.read_text(encoding="utf-8")
+    block = f"<!-- table {table.name} -->\n{header(table)}\n\n{body}\n<!-- /table -->" if body else None
+    found = [m for m in BLOCK.finditer(text) if m.group("name") == table.name]
+    if block is None:
+        return  # a figure: the file is the result
+    if len(found) != 1:
+        sys.exit(f"{path.relative_to(ROOT)}: expected one block named {table.name}, found {len(found)}")
+    path.write_text(text[: found[0].start()] + block + text[found[0].end() :], encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="tables to regenerate (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the tables and exit")
+    parser.add_argument("--render-only", action="store_true", help="rewrite the blocks from existing results; run nothing")
+    args = parser.parse_args(argv)
+    if args.list:
+        for t in TABLES:
+            print(f"{t.name:20s} {t.page:16s} " + "; ".join(t.commands))
+        return 0
+    unknown = [n for n in args.names if n not in BY_NAME]
+    if unknown:
+        parser.error(f"unknown table {unknown[0]}; see --list")
+    chosen = [BY_NAME[n] for n in args.names] if args.names else TABLES
+    if args.render_only:
+        chosen = [t for t in chosen if not t.printed]
+    outputs: dict[str, str] = {}
+    for table in chosen:
+        for command in table.commands:
+            if command not in outputs:
+                outputs[command] = "" if args.render_only else run(command)
+        rewrite(table, table.render(outputs))
+        print(f"{table.name}: {table.page}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
