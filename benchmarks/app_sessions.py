@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--first", default="ai_flood")
     parser.add_argument("--second", default="baseline")
-    parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait after pages close before reading the memory")
+    parser.add_argument("--wait", type=float, default=75.0, help="seconds to wait after pages close before reading the memory")
     parser.add_argument("--rounds", type=int, default=2, help="times the viewers come, step and leave")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright

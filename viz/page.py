@@ -86,12 +86,16 @@ def release_memory() -> None:
         pass
 
 
+#: Seconds after a viewer's page closes at which its memory is released: Solara tears a kernel down
+#: over a few seconds (longer on a busy machine), and its model is freed only once nothing refers to it.
+RELEASE_AFTER = (2.0, 10.0, 30.0, 60.0)
+
+
 def on_viewer_arrives():
-    """For ``solara.lab.on_kernel_start``: when a viewer's page closes, release its memory once it is let go
-    (Solara tears a kernel down over a few seconds, so twice: soon, and once surely done)."""
+    """For ``solara.lab.on_kernel_start``: when a viewer's page closes, release its memory once it is let go."""
 
     def leaving():
-        for delay in (3.0, 15.0):
+        for delay in RELEASE_AFTER:
             threading.Timer(delay, release_memory).start()
 
     return leaving
