@@ -135,7 +135,7 @@ def main(argv=None) -> int:
     last = args.rounds
     print(f"  per session: {(memory[f'round 1: after {args.steps} steps each'] - base) / args.viewers:.0f} MB"
           f" ((round 1 after the steps - after one page) / {args.viewers})")
-    print(f"  after each round's pages closed: " + ", ".join(f"{memory[f'round {r}: {args.wait:.0f} s after they closed'] - base:+.0f} MB" for r in range(1, last + 1))
+    print("  after each round's pages closed: " + ", ".join(f"{memory[f'round {r}: {args.wait:.0f} s after they closed'] - base:+.0f} MB" for r in range(1, last + 1))
           + " from before any opened")
     return 0 if own == args.viewers else 1
 

@@ -26,11 +26,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import mesa  # noqa: E402
+import mesa
 
-from model.scenario import parse_assignment  # noqa: E402
-from viz import figures  # noqa: E402
-from viz.model import PresentationModel  # noqa: E402
+from model.scenario import parse_assignment
+from viz import figures
+from viz.model import PresentationModel
 
 TARGET_MS = 300.0
 

@@ -16,9 +16,9 @@ import pytest
 
 solara = pytest.importorskip("solara", reason="the app extra is not installed")
 v = pytest.importorskip("ipyvuetify")
-import ipyvue  # noqa: E402
-import ipywidgets  # noqa: E402
-import PIL.Image  # noqa: E402
+import ipyvue
+import ipywidgets
+import PIL.Image
 
 SMALL = """
 [run]

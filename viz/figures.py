@@ -15,7 +15,23 @@ from matplotlib.patches import Patch
 
 from experiments import axes as honest
 from viz.chart import (
-    AI, ASSISTED, COLOURS, FIRST, FONT, GAP, HUMAN, SECOND, SOURCE_NAMES, Chart, frame, grow, header, header_height, run_lines, set_line, style,
+    AI,
+    ASSISTED,
+    COLOURS,
+    FIRST,
+    FONT,
+    GAP,
+    HUMAN,
+    SECOND,
+    SOURCE_NAMES,
+    Chart,
+    frame,
+    grow,
+    header,
+    header_height,
+    run_lines,
+    set_line,
+    style,
     time_axis,
 )
 from viz.model import DENSITY_BINS, FRINGE_MASS

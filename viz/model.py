@@ -21,7 +21,6 @@ from collections import defaultdict
 import mesa
 import networkx as nx
 import numpy as np
-
 import pandas as pd
 
 from model.ecosystem import COLUMNS, ContentEcosystem

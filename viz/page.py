@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import threading
+import time
 
 import solara
 from mesa.visualization.solara_viz import ModelController
@@ -86,19 +87,43 @@ def release_memory() -> None:
         pass
 
 
-#: Seconds after a viewer's page closes at which its memory is released: Solara tears a kernel down
-#: over a few seconds (longer on a busy machine), and its model is freed only once nothing refers to it.
-RELEASE_AFTER = (2.0, 10.0, 30.0, 60.0)
+#: Pauses (seconds) after a viewer's page closes before each release of memory: Solara tears a kernel
+#: down over a few seconds (longer on a busy machine), and its model is freed once nothing refers to it.
+RELEASE_PAUSES = (2.0, 8.0, 20.0, 30.0)
+
+
+class Janitor:
+    """Releases memory after each viewer leaves, from a thread of its own started with the server.
+
+    A thread started while a viewer's kernel closes would carry that kernel (Solara hands the
+    current kernel to every new thread) and so keep it, and its model, alive until it ends.
+    """
+
+    def __init__(self):
+        self.left = threading.Event()
+        threading.Thread(target=self._run, name="release-memory", daemon=True).start()
+
+    def viewer_left(self) -> None:
+        self.left.set()
+
+    def _run(self) -> None:
+        while True:
+            self.left.wait()
+            while self.left.is_set():
+                self.left.clear()
+                for pause in RELEASE_PAUSES:
+                    time.sleep(pause)
+                    release_memory()
+                    if self.left.is_set():  # another viewer left meanwhile: start the pauses again
+                        break
+
+
+JANITOR = Janitor()
 
 
 def on_viewer_arrives():
     """For ``solara.lab.on_kernel_start``: when a viewer's page closes, release its memory once it is let go."""
-
-    def leaving():
-        for delay in RELEASE_AFTER:
-            threading.Timer(delay, release_memory).start()
-
-    return leaving
+    return JANITOR.viewer_left
 
 
 @solara.component

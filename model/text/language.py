@@ -19,6 +19,7 @@ means "larger id" everywhere in the text world.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -112,7 +113,7 @@ def offensive() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     entries = {line.strip().lower() for line in resources.files(package).joinpath(name).read_text(encoding="utf-8").splitlines()}
     phrases = [entry.split() for entry in entries if " " in entry]
     words = frozenset(entry for entry in entries if entry and " " not in entry)
-    return words, frozenset(pair for phrase in phrases for pair in zip(phrase, phrase[1:]))
+    return words, frozenset(pair for phrase in phrases for pair in itertools.pairwise(phrase))
 
 
 def inoffensive(table: pd.DataFrame) -> pd.DataFrame:
