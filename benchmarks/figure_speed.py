@@ -7,8 +7,8 @@
 The run itself is not timed (benchmarks/reference_scale.py does that): the reference scenario
 is run once, then both figures are drawn and written as ``run.py run`` writes them
 (:func:`experiments.report.write` calls the same two functions), ``--repeat`` times, into a
-temporary folder. Prints the median and the worst of the two together, wall-clock and CPU
-time (which other jobs on a shared machine inflate less). Target: at most 0.6 s.
+temporary folder. Prints the median and the worst of each and of the two together, wall-clock
+and CPU time (which other jobs on a shared machine inflate less). Target: at most 0.6 s.
 """
 
 from __future__ import annotations
@@ -61,8 +61,10 @@ def main(argv=None) -> int:
     for i, name in enumerate(("shares.png", "originality.png", "both", "both, CPU")):
         print(f"  {name:16s} median {np.median(rest[:, i]):.3f} s   worst {rest[:, i].max():.3f} s   ({args.repeat} draws)")
     print(f"  files: shares.png {sizes['shares.png'] / 1e3:.0f} kB, originality.png {sizes['originality.png'] / 1e3:.0f} kB")
-    both = np.median(rest[:, 2])
-    print(f"  target <= {TARGET_S} s for both: {'met' if both <= TARGET_S else 'NOT met'} ({both:.3f} s median wall-clock)")
+    wall, cpu = np.median(rest[:, 2]), np.median(rest[:, 3])
+    verdict = lambda t: "met" if t <= TARGET_S else "NOT met"  # noqa: E731
+    print(f"  target <= {TARGET_S} s for both: {verdict(cpu)} in CPU time ({cpu:.3f} s median), {verdict(wall)} wall-clock ({wall:.3f} s)")
+    print("  (CPU time is the drawing's own work, what it costs on an idle machine; other jobs inflate wall-clock time)")
     return 0
 
 

@@ -291,6 +291,8 @@ def test_two_scenarios_step_together_and_export_what_plain_runs_give(server, bro
         if len(folders) > 1:  # the README's picture: the flood against the baseline, five years in
             step(page, 48, start=12)
             page.evaluate("window.scrollTo(0, 0)")
+            page.get_by_role("button", name="Step", exact=True).wait_for(state="visible")
+            page.wait_for_timeout(1000)  # the Step button back from its pressed look
             page.screenshot(path=str(folders[1] / "presenting.jpg"), type="jpeg", quality=85)
     context.close()
 
