@@ -297,9 +297,12 @@ def cmd_serve(args) -> int:
     if importlib.util.find_spec("solara") is None:
         raise UsageError('serve: the visual server needs the app extra: pip install -e ".[app]"')
     print(f"serving the visual server at http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
-    command = [sys.executable, "-m", "solara", "run", str(HERE / "app.py"), "--host", args.host, "--port", str(args.port), "--production", "--no-open"]
+    # No check for a newer Solara (the app extra pins it on purpose), no Solara badge in the page's corner,
+    # and no warning about SameSite cookies over http (app.py says why it does not apply).
+    command = [sys.executable, "-W", "ignore:Cookies with samesite=none require https", "-m", "solara", "run", str(HERE / "app.py"),
+               "--host", args.host, "--port", str(args.port), "--production", "--no-open", "--no-check-version"]
     os.chdir(HERE)  # the app finds scenarios/ and viz/ from here
-    os.execv(sys.executable, command)
+    os.execve(sys.executable, command, {**os.environ, "SOLARA_THEME_SHOW_BANNER": "False"})
     return 0  # not reached
 
 

@@ -266,6 +266,8 @@ TABLES = [
     benchmark("sweep-throughput", "sweeps.md", "python benchmarks/sweep_scaling.py --runs 200"),
     benchmark("checkpoint-cost", "reliability.md", "python benchmarks/checkpoint_cost.py"),
     benchmark("app-speed", "presenting.md", "python benchmarks/app_speed.py"),
+    benchmark("app-sessions", "presenting.md", "python benchmarks/app_sessions.py"),
+    benchmark("figure-speed", "performance.md", "python benchmarks/figure_speed.py"),
     Table("overview-figure", "README.md", [OVERVIEW], overview_figure),
     Table("brief-figure", "README.md", [POLICIES], brief_figure),
 ]
