@@ -21,7 +21,7 @@ EXPONENT = re.compile(r"\^|\\times|\$|e[-+]\d")
 
 
 def small(**extra):
-    return load(library.LIBRARY / "baseline.toml").with_overrides({**library.QUICK, **extra})
+    return library.quick("baseline").with_overrides(extra) if extra else library.quick("baseline")
 
 
 def tick_labels(axis) -> list[str]:

@@ -14,11 +14,7 @@ of the archive.
 
 from __future__ import annotations
 
-import itertools
-import weakref
-from collections import defaultdict
 
-import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -38,28 +34,6 @@ FRINGE_MASS = 0.1
 # never from the model's own, so watching a run does not change it.
 VIEW_SEED = 0
 
-
-class WeakCounters(weakref.WeakKeyDictionary):
-    """Mesa 3.3's per-model agent counters, held by weak keys: a model no viewer shows can be freed."""
-
-    def __getitem__(self, model):
-        try:
-            return super().__getitem__(model)
-        except KeyError:
-            self[model] = counter = itertools.count(1)
-            return counter
-
-
-def free_models_nobody_shows() -> None:
-    """Mesa 3.3's ``Agent`` counts agent ids in a class-level dict keyed by the model, which keeps every
-    model ever built alive (Mesa 3.5 counts in the model). A server whose viewers come and go would
-    never free a model; with weak keys it does, and ids are counted exactly as before."""
-    ids = mesa.Agent.__dict__.get("_ids")
-    if isinstance(ids, defaultdict):
-        mesa.Agent._ids = WeakCounters(ids)
-
-
-free_models_nobody_shows()
 
 
 def plain(value):
