@@ -12,7 +12,7 @@
     python run.py sweep SWEEP.toml [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # sweeps, sensitivity, tipping points
 
 Bad input exits with status 2 and one line on stderr; nothing is written.
-`validate` exits with status 1 if any check fails. Ctrl-C or SIGTERM prints one line saying
+`validate` exits with status 1 if a check disagrees for no documented reason. Ctrl-C or SIGTERM prints one line saying
 what was saved and exits with status 130 or 143; a closed pipe ends quietly (status 141).
 """
 
@@ -263,7 +263,7 @@ def cmd_validate(args) -> int:
 
     def progress(result) -> None:
         if not args.quiet:
-            print(f"{'PASS' if result.passed else 'FAIL'}  {result.title}  ({result.seconds:.1f} s)", flush=True)
+            print(f"{result.verdict}  {result.title}  ({result.seconds:.1f} s)", flush=True)
 
     outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, only=args.check, progress=progress, command=command)
     try:
@@ -274,7 +274,12 @@ def cmd_validate(args) -> int:
         raise UsageError(f"--out {args.out}: cannot write the report: {error.strerror or error}") from None
     if not args.quiet:
         passed = sum(r.passed for r in outcome.results)
-        print(f"{passed} of {len(outcome.results)} checks pass; {outcome.wall_time:.1f} s; wrote {args.out}/validation.md")
+        unexpected = sum(bool(r.unexpected) for r in outcome.results)
+        print(
+            f"{passed} of {len(outcome.results)} published results reproduced"
+            + (f", {unexpected} check(s) disagree with no documented reason" if unexpected else "")
+            + f"; {outcome.wall_time:.1f} s; wrote {args.out}/validation.md"
+        )
     return 0 if outcome.passed else 1
 
 

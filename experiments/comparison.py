@@ -21,6 +21,7 @@ from model.scenario import Scenario
 HEADLINE = {
     "human_share_new": "human share of new items",
     "originality_index": "originality index",
+    "richness_index": "richness index (rarefied ideas of the recent web over human culture's)",
     "ideas_rarefied": "ideas in a sample of recent items (rarefied)",
     "model_coverage": "model coverage of human culture",
     "active_humans": "active human creators",
@@ -136,6 +137,67 @@ def summarize(runs: pd.DataFrame, metrics: Sequence[str] | None = None, last: in
     columns = ["scenario", "metric", "statistic", "seeds", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]
     return pd.DataFrame(rows, columns=columns)
 
+
+
+# -- who writes, or what is written: the originality index split by source -------------------
+
+#: The parts of a paired difference of the originality index (:func:`originality_sources`).
+PARTS = {
+    "total": "difference of the originality index",
+    "composition": "who writes: the human share of recent items",
+    "within_human": "what human items are about",
+    "within_ai": "what AI and assisted items are about (what models produce)",
+}
+
+
+def shift_share(s_a, h_a, m_a, s_b, h_b, m_b) -> dict[str, np.ndarray]:
+    """Exact two-point shift-share split of ``O_a - O_b`` with ``O = s h + (1 - s) m``.
+
+    ``s`` is the human share of the items, ``h`` the index of human items, ``m`` that of AI and
+    assisted items. With bars for the mean of the two sides:
+    ``O_a - O_b = (h̄ - m̄)(s_a - s_b) + s̄ (h_a - h_b) + (1 - s̄)(m_a - m_b)``: composition, within
+    human, within AI. A source with no item on one side (its index NaN) is given the other side's
+    index there (it has no change of its own); absent from both, it contributes nothing.
+    """
+    s_a, h_a, m_a, s_b, h_b, m_b = (np.asarray(x, float) for x in (s_a, h_a, m_a, s_b, h_b, m_b))
+    h_a, h_b = np.where(np.isnan(h_a), h_b, h_a), np.where(np.isnan(h_b), h_a, h_b)
+    m_a, m_b = np.where(np.isnan(m_a), m_b, m_a), np.where(np.isnan(m_b), m_a, m_b)
+    h_a, h_b, m_a, m_b = (np.nan_to_num(x) for x in (h_a, h_b, m_a, m_b))
+    s_bar = (s_a + s_b) / 2
+    parts = {
+        "composition": ((h_a + h_b) / 2 - (m_a + m_b) / 2) * (s_a - s_b),
+        "within_human": s_bar * (h_a - h_b),
+        "within_ai": (1 - s_bar) * (m_a - m_b),
+    }
+    parts["total"] = (s_a * h_a + (1 - s_a) * m_a) - (s_b * h_b + (1 - s_b) * m_b)
+    return parts
+
+
+def originality_sources(runs: pd.DataFrame, last: int = LAST, level: float = LEVEL) -> pd.DataFrame:
+    """Per scenario against the first: the paired difference of the originality index over the
+    last ``last`` steps, split exactly into who writes and what each source writes (:func:`shift_share`).
+
+    The split is made step by step and seed by seed, then averaged over the steps, so the parts
+    add up to the difference in every seed; intervals are t-based over seeds. Columns:
+    ``scenario, part, mean, low, high, n``; no rows if a column it needs is missing.
+    """
+    needed = ("human_share_recent", "originality_human", "originality_ai")
+    if not set(needed) <= set(runs.columns):
+        return pd.DataFrame(columns=["scenario", "part", "mean", "low", "high", "n"])
+    final = int(runs["step"].max())
+    tail = runs[(runs["step"] > final - last) & (runs["step"] >= min(1, final))]
+    names = list(dict.fromkeys(runs["scenario"]))
+    wide = {name: tail[tail["scenario"] == name].set_index(["seed", "step"])[list(needed)] for name in names}
+    ref = wide[names[0]]
+    rows = []
+    for name in names[1:]:
+        a, b = wide[name].align(ref, join="inner")
+        parts = shift_share(*(a[c] for c in needed), *(b[c] for c in needed))
+        frame = pd.DataFrame(parts, index=a.index).groupby(level="seed").mean()
+        for part in PARTS:
+            ci = mean_ci(frame[part].to_numpy(), level)
+            rows.append((name, part, ci.mean, ci.low, ci.high, ci.n))
+    return pd.DataFrame(rows, columns=["scenario", "part", "mean", "low", "high", "n"])
 
 
 @dataclass

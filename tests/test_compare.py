@@ -271,6 +271,40 @@ def test_figures_and_the_self_contained_brief(compared):
     assert load(out / "scenario-reserve.toml") == load(workdir / "reserve.toml")
 
 
+# -- who writes, or what models lose ----------------------------------------------------------------
+
+
+def test_shift_share_parts_add_up_to_the_difference_exactly():
+    rng = np.random.default_rng(0)
+    s_a, s_b, h_a, h_b, m_a, m_b = rng.random((6, 50))
+    parts = comparison.shift_share(s_a, h_a, m_a, s_b, h_b, m_b)
+    total = (s_a * h_a + (1 - s_a) * m_a) - (s_b * h_b + (1 - s_b) * m_b)
+    np.testing.assert_allclose(parts["total"], total, rtol=1e-12)
+    np.testing.assert_allclose(parts["composition"] + parts["within_human"] + parts["within_ai"], total, rtol=1e-12, atol=1e-15)
+    # only the human share moves: all of it is composition
+    only = comparison.shift_share(0.8, 1.0, 0.4, 0.5, 1.0, 0.4)
+    assert only["composition"] == pytest.approx(0.3 * 0.6) and only["within_human"] == only["within_ai"] == 0
+    # no AI item on one side: its index is taken from the other side, and the parts still add up
+    gap = comparison.shift_share(1.0, 0.9, np.nan, 0.6, 0.8, 0.3)
+    assert gap["within_ai"] == 0 and gap["total"] == pytest.approx(0.9 - (0.6 * 0.8 + 0.4 * 0.3))
+    assert gap["composition"] + gap["within_human"] == pytest.approx(gap["total"])
+
+
+def test_originality_sources_split_the_summary_difference(compared):
+    workdir, _ = compared
+    out = workdir / "pooled"
+    runs = pd.read_csv(out / "runs.csv")
+    split = pd.read_csv(out / "originality_sources.csv").set_index("part")
+    summary = pd.read_csv(out / "summary.csv")
+    row = summary[(summary.scenario == "reserve") & (summary.metric == "originality_index") & (summary.statistic != "final")].iloc[0]
+    assert split.loc["total", "mean"] == pytest.approx(row["diff"], rel=1e-9)
+    assert split.loc[["composition", "within_human", "within_ai"], "mean"].sum() == pytest.approx(row["diff"], rel=1e-9)
+    assert (split["n"] == 3).all() and (split["low"] <= split["mean"]).all() and (split["mean"] <= split["high"]).all()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Who writes, or what models lose" in page and "shift-share" in page
+    assert set(runs["scenario"]) == {"tiny", "reserve"}
+
+
 # -- language mode -------------------------------------------------------------------------------
 
 TEXT_COLUMNS = ["model_perplexity", "vocabulary_coverage", "distinct_2_recent"]
