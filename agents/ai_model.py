@@ -106,7 +106,7 @@ class AIModel(mesa.Agent):
 
     def train(self, training_set: Items, step: int) -> None:
         """Fit the next generation on a training set."""
-        self.learner.learn(training_set)
+        self.learner.learn(training_set, self.model.rng)
         self.generation += 1
         self.last_trained = step
         self.training_size = len(training_set)

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Speed of the visual server: one step plus a redraw of every chart, as the page does it.
 
-    python benchmarks/app_speed.py                          # baseline preset, with accumulation
-    python benchmarks/app_speed.py --preset baseline --set policy_data_regime=replace --steps 60
+    python benchmarks/app_speed.py                          # baseline preset, with accumulation, against the baseline
+    python benchmarks/app_speed.py --preset ai_flood --compare baseline --set policy_data_regime=replace --steps 60
 
-By default a policy lever is set (``policy_data_regime=accumulate``), so that the
-counterfactual baseline runs beside the live model: two models step, the worst case at the
-baseline's scale. Each frame is what happens after a press of Step: ``model.step()`` (live
-and counterfactual) and every chart encoded to the image the browser receives. Transport to the
+By default a policy lever is set (``policy_data_regime=accumulate``), so that the second run
+(the baseline) steps beside the first: two models step and every chart draws both, the worst
+case at the baseline's scale. Each frame is what happens after a press of Step: ``model.step()``
+(both runs) and every chart encoded to the image the browser receives. Transport to the
 browser is not included. Prints the median, 90th percentile and worst frame in ms, wall-clock
 and in CPU time (which other jobs on a shared machine do not inflate), and the share of frames
 within the 300 ms target.
@@ -26,11 +26,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import mesa  # noqa: E402
+import mesa
 
-from model.scenario import parse_assignment  # noqa: E402
-from viz import figures  # noqa: E402
-from viz.model import PresentationModel  # noqa: E402
+from model.scenario import parse_assignment
+from viz import figures
+from viz.model import PresentationModel
 
 TARGET_MS = 300.0
 
@@ -48,6 +48,7 @@ def frame(model) -> tuple[float, float, float]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="baseline")
+    parser.add_argument("--compare", default="baseline", help="the second run's preset")
     parser.add_argument("--set", action="append", default=None, metavar="LEVER=VALUE", help="flat lever, e.g. policy_data_regime=accumulate")
     parser.add_argument("--steps", type=int, help="frames to time (default: the run's horizon)")
     parser.add_argument("--seed", default="1")
@@ -56,7 +57,7 @@ def main(argv=None) -> int:
     levers = {dotted.replace(".", "_", 1): value for dotted, value in levers.items()}
 
     t0 = time.perf_counter()
-    model = PresentationModel(preset=args.preset, seed=args.seed, **levers)
+    model = PresentationModel(preset=args.preset, compare=args.compare, seed=args.seed, **levers)
     for kind in figures.CHARTS:  # the first frame builds every figure
         figures.chart(model, kind).image(model)
     setup = (time.perf_counter() - t0) * 1000
@@ -67,9 +68,9 @@ def main(argv=None) -> int:
     total = frames[:, 0] + frames[:, 1]
 
     c = model.config
-    print(f"visual server speed: preset {args.preset}, levers {levers or 'none'}, seed {c.run.seed}")
+    print(f"visual server speed: {model.title}, levers {levers or 'none'}")
     print(f"  scale: {c.humans.count} creators, {c.ai.models} models, archive {c.world.archive_items:,}, train_size {c.ai.train_size:,};"
-          f" counterfactual {'running beside it' if model.counterfactual is not None else 'is the live run'}")
+          f" second run {'beside it' if model.other is not None else 'the same as the first'}")
     print(f"  Python {platform.python_version()}, Mesa {mesa.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     print(f"  setup and first draw: {setup:.0f} ms")
     print(f"  {steps} frames (step + redraw of all {len(figures.CHARTS)} charts), ms:")

@@ -52,6 +52,8 @@ TEXT_LEVERS = {
     "ai.top_p=1.0": "python run.py run text_baseline --quiet --set ai.top_p=1.0 --out results/text-top_p",
 }
 VALIDATE = "python run.py validate --jobs 2 --quiet --out results/validation"
+DECODING = "python experiments/decoding.py --seeds 10 --out results/decoding.csv"
+HEAD_CUT = "python experiments/originality.py baseline --seeds 10"
 SOBOL = "python run.py sweep scenarios/sweeps/sobol_levers.toml --quiet --out results/sweeps/sobol_levers"
 OVERVIEW = "python run.py compare baseline ai_flood combined --seeds 10 --jobs 2 --quiet --out results/overview"
 CALIBRATE = "python run.py calibrate --jobs 2 --quiet --out results/calibration"
@@ -128,9 +130,67 @@ def validation_table(_) -> str:
     lines = ["| check | quantity | theory | simulation | accepted band | tolerance | result |", "|---|---|---|---|---|---|---|"]
     for check in report["checks"]:
         for c in check["comparisons"]:
-            cells = [check["title"], c["quantity"], _g(c["theory"]), _g(c["simulated"]), f"[{_g(c['low'])}, {_g(c['high'])}]", c["rule"].split(", SE =")[0],
-                     "PASS" if c["passed"] else "FAIL"]
+            result = "agrees" if c["passed"] else ("does not agree (known: the result is not reproduced)" if c.get("known") else "does not agree")
+            cells = [check["title"], c["quantity"], _g(c["theory"]), _g(c["simulated"]), f"[{_g(c['low'])}, {_g(c['high'])}]", c["rule"].split(", SE =")[0], result]
             lines.append("| " + " | ".join(str(x).replace("|", "\\|") for x in cells) + " |")
+    return "\n".join(lines)
+
+
+def validation_verdicts(_) -> str:
+    report = json.loads((RESULTS / "validation" / "validation.json").read_text(encoding="utf-8"))
+    lines = ["| check | published result | comparisons that agree | verdict |", "|---|---|---|---|"]
+    for check in report["checks"]:
+        agree = sum(c["passed"] for c in check["comparisons"])
+        lines.append(f"| {check['title']} | {check['source']} | {agree} of {len(check['comparisons'])} | {check['verdict']} |".replace("\n", " "))
+    return "\n".join(lines)
+
+
+#: The policy files' claims (``Effect:`` lines), measured on the library comparison's seeds 1-10.
+def policy_effects(_) -> str:
+    import re as _re
+
+    from experiments.comparison import mean_ci
+
+    runs = pd.read_csv(RESULTS / "policies" / "runs.csv")
+    effect = _re.compile(r"^# Effect: (raises|lowers) (\w+) over months (\d+)-(\d+)\.$")
+    lines = ["| policy | its file claims | effect (mean over seeds 1–10) | 95% CI | acts |", "|---|---|---|---|---|"]
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = effect.match(line)
+            if line.startswith("# Effect: none"):
+                lines.append(f"| `{path.stem}` | no effect at the baseline | – | – | no (its file says why) |")
+            if not m:
+                continue
+            metric, first, last = m[2], int(m[3]), int(m[4])
+            rows = runs[(runs["step"] >= first) & (runs["step"] <= last)]
+            table = rows.groupby(["scenario", "seed"])[metric].mean()
+            ci = mean_ci(table.loc[path.stem].to_numpy() - table.loc["baseline"].loc[table.loc[path.stem].index].to_numpy())
+            acts = (ci.low > 0) if m[1] == "raises" else (ci.high < 0)
+            lines.append(f"| `{path.stem}` | {m[1]} `{metric}`, months {first}–{last} | {_num(ci.mean)} | {_num(ci.low)} to {_num(ci.high)} | {'yes' if acts else 'NO'} |")
+    return "\n".join(lines)
+
+
+def originality_sources_table(_) -> str:
+    from experiments.comparison import PARTS
+
+    t = pd.read_csv(RESULTS / "policies" / "originality_sources.csv")
+    lines = ["| scenario | " + " | ".join(PARTS.values()) + " |", "|---|" + "---|" * len(PARTS)]
+    for name in dict.fromkeys(t["scenario"]):
+        rows = t[t["scenario"] == name].set_index("part")
+        lines.append(f"| `{name}` | " + " | ".join(f"{_num(rows.loc[p, 'mean'])} [{_num(rows.loc[p, 'low'])}, {_num(rows.loc[p, 'high'])}]" for p in PARTS) + " |")
+    return "\n".join(lines)
+
+
+def decoding_mapping(_) -> str:
+    from model.decoding import COUNT_EDGES
+
+    t = pd.read_csv(RESULTS / "decoding.csv", comment="#")
+    t = t[(t["train_docs"] == 20_000) & (t["top_p"] >= 0.8)]
+    labels = [f"{a}–{b - 1}" if b - 1 > a else str(a) for a, b in zip(COUNT_EDGES, COUNT_EDGES[1:])] + [f"{COUNT_EDGES[-1]}+"]
+    lines = ["| top_p | similarity gain | " + " | ".join(f"count {c}" for c in labels) + " |", "|---|---|" + "---|" * len(labels)]
+    for _, r in t.iterrows():
+        cells = [f"{r[f'survival_{c}']:.2f} / {r[f'retention_{c}']:.2f}" for c in range(len(labels))]
+        lines.append(f"| {r['top_p']:g} | {r['similarity_gain']:+.3f} ± {r['similarity_se']:.3f} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -238,6 +298,11 @@ TABLES = [
     Table("decoding-levers", "scenarios.md", [POLICIES, *LEVERS.values()], decoding_levers),
     Table("policies", "policies.md", [POLICIES], policies_table),
     Table("validation", "validation.md", [VALIDATE], validation_table),
+    Table("validation-verdicts", "validation.md", [VALIDATE], validation_verdicts),
+    Table("policy-effects", "policies.md", [POLICIES], policy_effects),
+    Table("originality-sources", "policies.md", [POLICIES], originality_sources_table),
+    Table("decoding-mapping", "choices.md", [DECODING], decoding_mapping),
+    Table("head-cut", "metrics.md", [HEAD_CUT], lambda outputs: outputs[HEAD_CUT].strip(), printed=True),
     Table("text-trajectory", "language.md", [TEXT], text_trajectory),
     Table("text-levers", "language.md", [TEXT, *TEXT_LEVERS.values()], text_levers),
     Table("sobol-indices", "sweeps.md", [SOBOL], sobol_table),
@@ -246,6 +311,8 @@ TABLES = [
     benchmark("sweep-throughput", "sweeps.md", "python benchmarks/sweep_scaling.py --runs 200"),
     benchmark("checkpoint-cost", "reliability.md", "python benchmarks/checkpoint_cost.py"),
     benchmark("app-speed", "presenting.md", "python benchmarks/app_speed.py"),
+    benchmark("app-sessions", "presenting.md", "python benchmarks/app_sessions.py"),
+    benchmark("figure-speed", "performance.md", "python benchmarks/figure_speed.py"),
     Table("calibration-posterior", "calibration.md", [CALIBRATE], calibration_posterior),
     Table("calibration-patterns", "calibration.md", [CALIBRATE], calibration_patterns),
     Table("calibration-figures", "calibration.md", [CALIBRATE], calibration_figures),

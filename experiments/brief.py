@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.comparison import HEADLINE, Comparison
+from experiments.comparison import HEADLINE, PARTS, Comparison, originality_sources
 from experiments.files import seeds_text, versions
 from experiments.library import display_name
 
@@ -97,6 +97,11 @@ def _rows(comparison: Comparison, statistic: str) -> pd.DataFrame:
 
 def last_label(comparison: Comparison) -> str:
     return next(x for x in comparison.summary["statistic"].unique() if x != "final")
+
+
+def last_steps(comparison: Comparison) -> int:
+    """The number of steps the summary averages at the end."""
+    return int(last_label(comparison).removeprefix("last ").removesuffix(" steps"))
 
 
 def _effects(rows: pd.DataFrame, metric: str, reference: str):
@@ -209,6 +214,35 @@ def costs(comparison: Comparison, last: int = 12) -> list[tuple[str, float, floa
     return out
 
 
+def sources(comparison: Comparison) -> list[str]:
+    """HTML blocks: for each scenario, how much of its originality effect comes from who writes
+    (the human share of recent items) and how much from what each source writes (what models produce)."""
+    span = last_steps(comparison)
+    table = originality_sources(comparison.runs, last=span)
+    if table.empty:
+        return []
+    head = "".join(f"<th>{html.escape(PARTS[p])}</th>" for p in PARTS)
+    body = []
+    for name in dict.fromkeys(table["scenario"]):
+        rows = table[table["scenario"] == name].set_index("part")
+        cells = "".join(
+            f"<td>{signed(rows.loc[p, 'mean'])} <span class=ci>[{_interval(rows.loc[p, 'low'], rows.loc[p, 'high'])}]</span></td>" for p in PARTS
+        )
+        body.append(f"<tr><th>{html.escape(display_names(comparison)[name])}</th>{cells}</tr>")
+    reference = html.escape(display_names(comparison)[comparison.names[0]])
+    return [
+        "<h2>Who writes, or what models lose</h2>",
+        f"<p>The originality index of the recent web is the human items' index weighted by their share plus the AI and "
+        f"assisted items' index weighted by theirs. Each scenario's difference from {reference} (mean of the last {span} "
+        "months) splits exactly into three parts (a shift-share decomposition, step by step and seed by seed, with the "
+        "two scenarios' mean shares and indices as weights): <b>who writes</b>, the change of the human share valued at "
+        "the gap between the two indices; <b>what human items are about</b>; and <b>what AI and assisted items are "
+        "about</b>, which is what the models produce. A policy that only brings more people to write moves the first "
+        f"part; one that changes what models learn moves the last. 95% intervals over {'plausible worlds' if comparison.draws else 'seeds'} in brackets.</p>",
+        f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>",
+    ]
+
+
 def _table(comparison: Comparison, statistic: str) -> str:
     rows = _rows(comparison, statistic)
     metrics = comparison.metrics
@@ -310,6 +344,7 @@ def page(comparison: Comparison, figures: dict[str, Path]) -> str:
         "<h2>What we found</h2>",
         *reading(comparison),
         *_cost_table(comparison),
+        *sources(comparison),
         "<h2>The scenarios</h2><table><tr><th>scenario</th><th>file</th><th>what it is</th>"
         f"<th>what it changes from {reference}</th></tr>",
     ]

@@ -39,6 +39,7 @@ from experiments.comparison import (  # noqa: F401  (the statistics, for scripts
     band,
     mean_ci,
     measured,
+    originality_sources,
     paired_difference,
     per_seed,
     summarize,
@@ -256,13 +257,15 @@ def compare(
 
 
 def write(comparison: Comparison, out: str | Path) -> list[Path]:
-    """Write ``runs.csv``, ``summary.csv``, ``summary.md`` (the table as Markdown), ``figure-METRIC.png`` per headline metric,
+    """Write ``runs.csv``, ``summary.csv``, ``summary.md`` (the table as Markdown), ``originality_sources.csv`` (the
+    originality index's difference from the first scenario split by source), ``figure-METRIC.png`` per headline metric,
     ``scenario-NAME.toml`` per scenario (resolved, every key) and ``report.html``; all or nothing."""
     from experiments import brief, figures, files  # plotting only when writing
 
     with files.staged_folder(Path(out)) as staging:
         comparison.runs.to_csv(staging / "runs.csv", index=False)
         comparison.summary.to_csv(staging / "summary.csv", index=False)
+        originality_sources(comparison.runs, last=brief.last_steps(comparison)).to_csv(staging / "originality_sources.csv", index=False)
         (staging / "summary.md").write_text(brief.markdown(comparison.summary), encoding="utf-8")
         drawn = {}
         for metric in comparison.metrics:

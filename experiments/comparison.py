@@ -21,6 +21,7 @@ from model.scenario import Scenario
 HEADLINE = {
     "human_share_new": "human share of new items",
     "originality_index": "originality index",
+    "richness_index": "richness index (rarefied ideas of the recent web over human culture's)",
     "ideas_rarefied": "ideas in a sample of recent items (rarefied)",
     "model_coverage": "model coverage of human culture",
     "active_humans": "active human creators",
@@ -212,6 +213,69 @@ def summarize(runs: pd.DataFrame, metrics: Sequence[str] | None = None, last: in
                 rows.append({**row, **{k: spread.get(k, float("nan")) for k in SUMMARY[11:]}})
     return pd.DataFrame(rows, columns=list(SUMMARY))
 
+
+
+# -- who writes, or what is written: the originality index split by source -------------------
+
+#: The parts of a paired difference of the originality index (:func:`originality_sources`).
+PARTS = {
+    "total": "difference of the originality index",
+    "composition": "who writes: the human share of recent items",
+    "within_human": "what human items are about",
+    "within_ai": "what AI and assisted items are about (what models produce)",
+}
+
+
+def shift_share(s_a, h_a, m_a, s_b, h_b, m_b) -> dict[str, np.ndarray]:
+    """Exact two-point shift-share split of ``O_a - O_b`` with ``O = s h + (1 - s) m``.
+
+    ``s`` is the human share of the items, ``h`` the index of human items, ``m`` that of AI and
+    assisted items. With bars for the mean of the two sides:
+    ``O_a - O_b = (h̄ - m̄)(s_a - s_b) + s̄ (h_a - h_b) + (1 - s̄)(m_a - m_b)``: composition, within
+    human, within AI. A source with no item on one side (its index NaN) is given the other side's
+    index there (it has no change of its own); absent from both, it contributes nothing.
+    """
+    s_a, h_a, m_a, s_b, h_b, m_b = (np.asarray(x, float) for x in (s_a, h_a, m_a, s_b, h_b, m_b))
+    h_a, h_b = np.where(np.isnan(h_a), h_b, h_a), np.where(np.isnan(h_b), h_a, h_b)
+    m_a, m_b = np.where(np.isnan(m_a), m_b, m_a), np.where(np.isnan(m_b), m_a, m_b)
+    h_a, h_b, m_a, m_b = (np.nan_to_num(x) for x in (h_a, h_b, m_a, m_b))
+    s_bar = (s_a + s_b) / 2
+    parts = {
+        "composition": ((h_a + h_b) / 2 - (m_a + m_b) / 2) * (s_a - s_b),
+        "within_human": s_bar * (h_a - h_b),
+        "within_ai": (1 - s_bar) * (m_a - m_b),
+    }
+    parts["total"] = (s_a * h_a + (1 - s_a) * m_a) - (s_b * h_b + (1 - s_b) * m_b)
+    return parts
+
+
+def originality_sources(runs: pd.DataFrame, last: int = LAST, level: float = LEVEL) -> pd.DataFrame:
+    """Per scenario against the first: the paired difference of the originality index over the
+    last ``last`` steps, split exactly into who writes and what each source writes (:func:`shift_share`).
+
+    The split is made step by step and world by world, then averaged over the steps, so the parts
+    add up to the difference in every world; intervals are t-based over seeds (over draws, each
+    its seeds' mean, in a comparison over the posterior). Columns:
+    ``scenario, part, mean, low, high, n``; no rows if a column it needs is missing.
+    """
+    needed = ("human_share_recent", "originality_human", "originality_ai")
+    if not set(needed) <= set(runs.columns):
+        return pd.DataFrame(columns=["scenario", "part", "mean", "low", "high", "n"])
+    final = int(runs["step"].max())
+    tail = runs[(runs["step"] > final - last) & (runs["step"] >= min(1, final))]
+    names = list(dict.fromkeys(runs["scenario"]))
+    worlds = world_keys(runs)
+    wide = {name: tail[tail["scenario"] == name].set_index([*worlds, "step"])[list(needed)] for name in names}
+    ref = wide[names[0]]
+    rows = []
+    for name in names[1:]:
+        a, b = wide[name].align(ref, join="inner")
+        parts = shift_share(*(a[c] for c in needed), *(b[c] for c in needed))
+        frame = pd.DataFrame(parts, index=a.index).groupby(level=worlds).mean()
+        for part in PARTS:
+            ci = mean_ci(per_world(frame[part]), level)
+            rows.append((name, part, ci.mean, ci.low, ci.high, ci.n))
+    return pd.DataFrame(rows, columns=["scenario", "part", "mean", "low", "high", "n"])
 
 
 @dataclass

@@ -83,6 +83,6 @@ def write(result: RunResult, out: Path, scenario_file: str | None = None, label:
         (staging / "scenario.toml").write_text(result.scenario.to_toml())
         plot_shares(result.timeseries, staging / "shares.png", **opts)
         plot_originality(result.timeseries, staging / "originality.png", **opts)
-        text_report.write(result, staging)  # the text world: samples.md and its figures
+        text_report.write(result, staging, title)  # the text world: samples.md and its figures
         names = sorted(f.name for f in staging.iterdir())
     return [Path(out) / name for name in names]

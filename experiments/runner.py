@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import mesa
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -59,18 +58,4 @@ def run(
                 if on_checkpoint is not None:
                     on_checkpoint(model.steps, path)
     agents = model.datacollector.get_agent_vars_dataframe().reset_index() if model.config.run.agent_data else None
-    result = RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n, text_record(model), agents)
-    release(model)
-    return result
-
-
-def release(model: ContentEcosystem) -> None:
-    """Let a finished model be garbage-collected (Mesa 3.3 keeps every model it saw, about 10 MB each).
-
-    Mesa 3.3's ``Agent._ids`` counts agent ids per model in a class-level dict keyed by the model,
-    so no model is ever freed and a worker making hundreds of runs grows by gigabytes (Mesa issue
-    3179, fixed in 3.4 by pull request 3180). Call it only on a model that makes no more agents.
-    """
-    ids = vars(mesa.Agent).get("_ids")
-    if ids is not None:
-        ids.pop(model, None)
+    return RunResult(model.config, model.timeseries(), time.perf_counter() - start, model.web.n, text_record(model), agents)

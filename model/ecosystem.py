@@ -26,7 +26,7 @@ import numpy as np
 
 from agents.ai_model import AIModel
 from agents.human_creator import CreatorPopulation, HumanCreator
-from model import attention, metrics, policies
+from model import agent_ids, attention, metrics, policies
 from model import agent_data, keywords
 from model.accounts import Ledger
 from model.ideas import FixedVocabulary, HumanCulture, PitmanYorCulture
@@ -37,6 +37,8 @@ from model.web import AI, ASSISTED, HUMAN, Items, Web
 from model.writing import write_human_items
 
 __all__ = ["COLUMNS", "ContentEcosystem"]
+
+agent_ids.hold_weakly()  # a finished model is freed on Mesa 3.3 too
 
 
 def read_metric(name: str, model: ContentEcosystem):

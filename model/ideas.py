@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.metrics import head_mask
+from model.metrics import head_mask, rarefied
 from model.web import ARCHIVE_AUTHOR, HUMAN, Items
 
 HEAD_MASS = 0.8
@@ -34,6 +34,7 @@ class HumanCulture:
         self.centroids = np.zeros((0, dim))
         self.n = 0  # human items so far
         self._head_cache: tuple[int, np.ndarray] | None = None
+        self._rarefied_cache: tuple[int, int, float] | None = None
 
     @property
     def n_ideas(self) -> int:
@@ -87,6 +88,12 @@ class HumanCulture:
     def tail_share(self) -> float:
         """Share of human culture's items whose idea is tail."""
         return float(self.counts[self.tail_mask()].sum() / max(self.n, 1))
+
+    def rarefied(self, n: int) -> float:
+        """Expected distinct ideas in a random sample of ``n`` of culture's items (NaN if it holds fewer)."""
+        if self._rarefied_cache is None or self._rarefied_cache[:2] != (self.n, n):
+            self._rarefied_cache = (self.n, n, rarefied(self.counts, n))
+        return self._rarefied_cache[2]
 
     def human_variance(self) -> float:
         """Per-dimension variance of human items: noise plus centroid variance under human weights."""

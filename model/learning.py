@@ -10,8 +10,10 @@ The learner of the ideas world is one family, :class:`IdeaGaussian`, with a
 estimator:
 
 * ideas: categorical maximum likelihood over the ideas of the training set,
-  cut to the top ``capacity`` ideas (functional expressivity), reshaped as
-  ``p**(1/temperature)`` and truncated to the ``top_p`` nucleus (sampling bias);
+  cut to the top ``capacity`` ideas (functional expressivity; ties at the cut broken at
+  random), reshaped as ``p**(1/temperature)``, and cut by what token-level nucleus
+  sampling at ``top_p`` does to a category of that training count, as measured in the
+  text world (sampling bias; :mod:`model.decoding`);
 * vectors: a diagonal Gaussian per idea, from grouped moments; an idea seen
   once is reproduced exactly, and sampling scales the standard deviation by
   ``temperature``.
@@ -25,7 +27,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from model import metrics
+from model import decoding, metrics
 
 
 @runtime_checkable
@@ -36,8 +38,8 @@ class Learner(Protocol):
     def is_fitted(self) -> bool:
         """Whether it has learned anything (an unfitted model writes nothing)."""
 
-    def learn(self, items) -> None:
-        """Fit on a training set, a batch of web items (:class:`model.web.Items`)."""
+    def learn(self, items, rng: np.random.Generator) -> None:
+        """Fit on a training set, a batch of web items (:class:`model.web.Items`); random choices (ties, the decoding cut) from ``rng``."""
 
     def generate(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Columns of ``n`` new items: at least ``idea`` and ``vec``."""
@@ -65,12 +67,13 @@ class IdeaGaussian:
     """Categorical over ideas, diagonal Gaussian per idea.
 
     Args:
-        capacity: keep only the most frequent ``capacity`` ideas (0 = all).
+        capacity: keep only the most frequent ``capacity`` ideas (0 = all; ties at the cut at random).
         temperature: reshapes idea probabilities and scales standard deviations.
-        top_p: nucleus mass kept after the temperature.
+        top_p: token-level nucleus of the models' decoding; it acts on ideas through the
+            survival and retention the text world measures (:func:`model.decoding.decode`).
         variance_estimator: ``"mle"`` divides by n, ``"unbiased"`` by n - 1.
 
-    Attributes (after :meth:`fit`), ordered by decreasing sampling probability:
+    Attributes (after :meth:`fit`), ordered by decreasing training count:
         ideas_: idea ids the model can produce.
         counts_: training items per kept idea.
         probs_: sampling probability per kept idea (sums to 1).
@@ -90,10 +93,15 @@ class IdeaGaussian:
     def is_fitted(self) -> bool:
         return hasattr(self, "probs_")
 
-    def fit(self, ideas: np.ndarray, vecs: np.ndarray) -> IdeaGaussian:
-        """Learn idea probabilities and per-idea Gaussians from a training set."""
+    def fit(self, ideas: np.ndarray, vecs: np.ndarray, rng: np.random.Generator | None = None) -> IdeaGaussian:
+        """Learn idea probabilities and per-idea Gaussians from a training set.
+
+        ``rng`` makes the random choices (ties at the capacity cut, the decoding cut); the model
+        passes its own generator. Without one, a generator seeded 0 is used (standalone use).
+        """
         if len(ideas) == 0:
             raise ValueError("cannot fit on an empty training set")
+        rng = np.random.default_rng(0) if rng is None else rng
         # Idea ids are small integers: counting beats sorting.
         all_counts = np.bincount(ideas)
         uniq = np.flatnonzero(all_counts)
@@ -113,18 +121,17 @@ class IdeaGaussian:
         variances = np.divide(ss, np.maximum(denom, 1)[:, None])
         variances[counts == 1] = 0.0  # seen once: reproduced exactly
 
-        # Most frequent first; ties broken by idea id so the fit is deterministic.
-        order = np.argsort(-counts, kind="stable")  # uniq is ascending: ties stay in id order
-        if self.capacity:
-            order = order[: self.capacity]
+        order = np.argsort(-counts, kind="stable")  # most frequent first
+        if self.capacity and self.capacity < k:
+            order = top_k(counts, self.capacity, rng)
         with np.errstate(over="ignore"):
             probs = counts[order].astype(float) ** (1.0 / self.temperature)
         if not np.isfinite(probs.sum()):  # a temperature near 0 overflows the power: the same shape in logs
             logp = np.log(counts[order].astype(float)) / self.temperature
             probs = np.exp(logp - logp.max())
-        probs /= probs.sum()
-        keep = nucleus_size(probs, self.top_p)
-        order, probs = order[:keep], probs[:keep]
+        probs = decoding.decode(counts[order], probs / probs.sum(), self.top_p, rng, len(ideas))
+        kept = np.flatnonzero(probs > 0)  # still by decreasing count
+        order, probs = order[kept], probs[kept]
 
         self.ideas_ = uniq[order]
         self.counts_ = counts[order]
@@ -145,8 +152,8 @@ class IdeaGaussian:
         return self.ideas_[idx], vecs.astype(np.float32)
 
     # -- the Learner protocol ------------------------------------------------------------
-    def learn(self, items) -> None:
-        self.fit(items.idea, items.vec)
+    def learn(self, items, rng: np.random.Generator) -> None:
+        self.fit(items.idea, items.vec, rng)
 
     def generate(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         ideas, vecs = self.sample(n, rng)
@@ -169,9 +176,10 @@ class IdeaGaussian:
         return self._variance
 
 
-def nucleus_size(probs_desc: np.ndarray, top_p: float) -> int:
-    """Size of the smallest prefix of descending probabilities holding at least ``top_p``."""
-    if top_p >= 1.0:
-        return len(probs_desc)
-    cum = np.cumsum(probs_desc)
-    return int(min(np.searchsorted(cum, top_p * cum[-1] - 1e-12) + 1, len(probs_desc)))
+def top_k(counts: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of the ``k`` largest counts, in decreasing order; ties at the cut broken at random.
+
+    A uniform random key orders equal counts, so no idea is favoured by its id (its age).
+    """
+    order = np.lexsort((rng.random(len(counts)), -counts))
+    return order[:k]

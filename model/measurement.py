@@ -33,6 +33,10 @@ COLUMNS = (
     "simpson_recent",
     "tail_share_recent",
     "originality_index",
+    "originality_human",
+    "originality_ai",
+    "human_share_recent",
+    "richness_index",
     "dispersion_recent",
     "model_coverage",
     "model_variance",
@@ -74,7 +78,12 @@ def measure(model, t: int) -> dict:
     lo_n, hi_n = web.rows(t, t)
     new_share = metrics.shares(web.window_sources(t, t))
 
-    tail_recent = metrics.tail_share(recent_counts, culture.tail_mask())
+    tail = culture.tail_mask()
+    tail_recent = metrics.tail_share(recent_counts, tail)
+    t_all, t_human = metrics.tail_items_by_source(web.idea[lo:hi], web.source[lo:hi] == HUMAN, tail)
+    items = web.window_sources(first, t)
+    culture_tail = culture.tail_share()
+    rarefied = metrics.rarefied(recent_counts, cfg.run.rarefy)
     fitted_models = [m for m in model.ai_models if m.learner.is_fitted]
     fitted = [m.learner for m in fitted_models]
     weights = culture.weights()
@@ -92,10 +101,14 @@ def measure(model, t: int) -> dict:
         "new_ideas": model.new_ideas,
         "distinct_ideas_recent": metrics.distinct(recent_counts),
         "effective_ideas_recent": metrics.hill_number(recent_counts),
-        "ideas_rarefied": metrics.rarefied(recent_counts, cfg.run.rarefy),
+        "ideas_rarefied": rarefied,
         "simpson_recent": metrics.gini_simpson(recent_counts),
         "tail_share_recent": tail_recent,
-        "originality_index": metrics.safe_ratio(tail_recent, culture.tail_share()),
+        "originality_index": metrics.safe_ratio(tail_recent, culture_tail),
+        "originality_human": metrics.safe_ratio(metrics.safe_ratio(t_human, items[HUMAN]), culture_tail),
+        "originality_ai": metrics.safe_ratio(metrics.safe_ratio(t_all - t_human, items.sum() - items[HUMAN]), culture_tail),
+        "human_share_recent": metrics.safe_ratio(items[HUMAN], items.sum()),
+        "richness_index": metrics.safe_ratio(rarefied, culture.rarefied(cfg.run.rarefy)),
         "dispersion_recent": metrics.safe_ratio(web.window_dispersion(first, t), model.archive_dispersion),
         "model_coverage": _over_models([metrics.coverage(m.producible_ideas(), weights) for m in fitted]),
         "model_variance": _over_models([m.sampling_variance() for m in fitted]) / culture.human_variance(),

@@ -55,6 +55,14 @@ def tail_share(idea_counts: np.ndarray, tail: np.ndarray) -> float:
     return float(idea_counts[tail].sum() / total) if total else float("nan")
 
 
+def tail_items_by_source(ideas: np.ndarray, human: np.ndarray, tail: np.ndarray) -> tuple[int, int]:
+    """(items whose idea is in ``tail``, those of them that are human); ``human`` marks the human items."""
+    in_tail = tail[ideas]
+    total = int(np.count_nonzero(in_tail))
+    np.logical_and(in_tail, human, out=in_tail)
+    return total, int(np.count_nonzero(in_tail))
+
+
 def dispersion(vecs: np.ndarray) -> float:
     """Mean squared distance of vectors from their mean."""
     if len(vecs) == 0:

@@ -87,7 +87,8 @@ def training_rows(
     """Assemble one training set: verified share, human reserve, then a filtered scrape.
 
     ``round(verified_share * size)`` signed human items are drawn from the window
-    (as many as exist), ``round(human_reserve * size)`` items from the archive, and
+    (as many as exist; none when the window holds no more items than the scrape takes, since
+    then every item is taken and signed ones are never flagged), ``round(human_reserve * size)`` items from the archive, and
     the rest is a uniform sample without replacement of the other items of the
     window, from which the flagged items are dropped. With ``policy.top_up`` each dropped
     item is replaced by a further draw from the window (itself filtered) until the set is
@@ -96,11 +97,13 @@ def training_rows(
     window holds enough items that pass.
     """
     verified = np.zeros(0, np.int64)
-    if policy.verified_share > 0:
+    n_reserve = min(round(policy.human_reserve * size), archive_n)
+    # When the scrape takes every item of the window anyway, a verified share changes nothing (signed
+    # items are never flagged): it is skipped, and draws nothing.
+    if policy.verified_share > 0 and hi - lo > size - n_reserve:
         signed = web.signed_rows(lo, hi)
         want = min(round(policy.verified_share * size), len(signed))
         verified = rng.choice(signed, size=want, replace=False) if want else verified
-    n_reserve = min(round(policy.human_reserve * size), archive_n)
     reserve = rng.choice(archive_n, size=n_reserve, replace=False) if n_reserve else np.zeros(0, np.int64)
     taken = np.concatenate([verified, reserve[(reserve >= lo) & (reserve < hi)]])
     want = size - len(verified) - n_reserve

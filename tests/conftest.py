@@ -11,17 +11,26 @@
   with the same seeds (common random numbers).
 * ``training_spy``: records every training set the model assembles.
 
-Stochastic comparisons use :func:`assert_clearly_positive`: the mean paired
-difference must exceed ``z`` standard errors computed across seeds.
+Stochastic comparisons use :func:`assert_clearly_positive`: a one-sided t-test on the paired
+differences at the error rate of a three-standard-error normal test (0.135%), with the t quantile
+of the seeds run. Each test's seed count was chosen before its outcome was seen, from the effect
+and its spread over pilot seeds 100-119 (``PILOT=1 pytest ...`` records them in ``pilot.jsonl``
+instead of asserting): the fewest seeds, and at least five (so the t quantile stays moderate), at
+which the test has 90% power if the spread is as large as the 90% upper confidence bound of the
+pilot's (:func:`seeds_needed`).
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from model import policies
 from model.ecosystem import ContentEcosystem
@@ -46,6 +55,22 @@ SMALL = {
     "platform.novelty_premium": 0.0,
 }
 SEEDS = tuple(range(6))
+#: One-sided error rate of a "clearly positive" test: that of a three-standard-error normal test.
+ALPHA = NormalDist().cdf(-3.0)
+#: Pilot mode: every paired comparison runs on seeds 100-109 and records its effect instead of asserting.
+PILOT = os.environ.get("PILOT") == "1"
+PILOT_SEEDS = tuple(range(100, 120))
+
+
+def seeds_needed(effect: float, sd: float, pilot: int = len(PILOT_SEEDS), alpha: float = ALPHA, power: float = 0.9, most: int = 80) -> int:
+    """The fewest seeds (at least 5) at which a one-sided t-test at ``alpha`` detects ``effect`` with ``power``,
+    for a spread as large as the 90% upper confidence bound of ``sd`` measured over ``pilot`` seeds."""
+    sd_upper = sd * np.sqrt((pilot - 1) / stats.chi2.ppf(0.1, pilot - 1))
+    z = NormalDist().inv_cdf(power)
+    for n in range(5, most + 1):
+        if effect > 0 and effect / (sd_upper / np.sqrt(n)) >= stats.t.ppf(1 - alpha, n - 1) + z:
+            return n
+    return most + 1
 
 
 def small_scenario(overrides: dict | None = None) -> Scenario:
@@ -72,17 +97,23 @@ def run_series(overrides: dict | None = None, seed: int = 0):
 
 
 def paired_differences(on: dict, off: dict, statistic, seeds=SEEDS) -> np.ndarray:
-    """statistic(run with ``on``) - statistic(run with ``off``), per seed."""
+    """statistic(run with ``on``) - statistic(run with ``off``), per seed (the pilot seeds in pilot mode)."""
+    seeds = PILOT_SEEDS if PILOT else seeds
     return np.array([statistic(run_series(on, s)) - statistic(run_series(off, s)) for s in seeds], float)
 
 
-def assert_clearly_positive(diffs: np.ndarray, z: float = 3.0, what: str = "effect") -> None:
-    """The mean paired difference exceeds ``z`` standard errors across seeds."""
+def assert_clearly_positive(diffs: np.ndarray, what: str = "effect", alpha: float = ALPHA) -> None:
+    """One-sided t-test: the mean paired difference exceeds t(1 - alpha, n - 1) standard errors across seeds."""
     diffs = np.asarray(diffs, float)
     assert np.all(np.isfinite(diffs)), f"{what}: non-finite differences {diffs}"
-    mean = diffs.mean()
-    se = diffs.std(ddof=1) / np.sqrt(len(diffs))
-    assert mean > z * se and mean > 0, f"{what}: mean paired difference {mean:.4g} not > {z} x SE {se:.4g}; diffs {np.round(diffs, 4)}"
+    n, mean = len(diffs), diffs.mean()
+    se = diffs.std(ddof=1) / np.sqrt(n)
+    if PILOT:
+        with open("pilot.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps({"test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0], "what": what, "n": n, "mean": mean, "sd": float(diffs.std(ddof=1)), "needed": seeds_needed(mean, float(diffs.std(ddof=1)))}) + "\n")
+        return
+    q = stats.t.ppf(1 - alpha, n - 1)
+    assert mean > q * se and mean > 0, f"{what}: mean paired difference {mean:.4g} not > t = {q:.2f} x SE {se:.4g} ({n} seeds); diffs {np.round(diffs, 4)}"
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""The visual server's model and components, rendered with ``solara.render`` (no browser).
+"""The visual server's model, charts and page, rendered with ``solara.render`` (no browser).
 
-The presets here are two small scenario files in a temporary folder (``CONTENT_PRESETS``),
+The presets here are small scenario files in a temporary folder (``CONTENT_PRESETS``),
 so that a preset change has something to change to and each run takes a fraction of a second.
 """
 
@@ -16,8 +16,9 @@ import pytest
 
 solara = pytest.importorskip("solara", reason="the app extra is not installed")
 v = pytest.importorskip("ipyvuetify")
-import ipywidgets  # noqa: E402
-import PIL.Image  # noqa: E402
+import ipyvue
+import ipywidgets
+import PIL.Image
 
 SMALL = """
 [run]
@@ -51,11 +52,14 @@ def viz(tmp_path_factory):
     warnings.filterwarnings("ignore", message=".*use_state.*found despite early return")  # inside Mesa's ComponentsView
     import viz.components
     import viz.model
+    import viz.page
 
     components = importlib.reload(viz.components)
+    importlib.reload(viz.page)
     yield components, viz.model
     mp.undo()
     importlib.reload(viz.components)
+    importlib.reload(viz.page)
 
 
 def image_size(data: bytes) -> tuple[int, int]:
@@ -65,7 +69,8 @@ def image_size(data: bytes) -> tuple[int, int]:
 def test_presets_are_the_folder_files_baseline_first(viz):
     components, _ = viz
     assert list(components.PRESETS) == ["baseline", "ai_flood", "text"]
-    assert components.model_params()["preset"]["values"] == ["baseline", "ai_flood", "text"]
+    params = components.model_params()
+    assert params["preset"]["values"] == params["compare"]["values"] == ["baseline", "ai_flood", "text"]
 
 
 def test_every_chart_draws_a_fresh_model_and_changes_with_steps(viz):
@@ -73,7 +78,7 @@ def test_every_chart_draws_a_fresh_model_and_changes_with_steps(viz):
     from viz import figures
 
     model = vm.PresentationModel(preset="ai_flood", seed="3")
-    assert model.counterfactual is not None  # a flood is not the baseline: two runs
+    assert model.other is not None  # a flood is not the baseline: two runs
     before = {kind: figures.chart(model, kind).image(model) for kind in figures.CHARTS}
     for data in before.values():
         assert data.startswith(b"\xff\xd8") and min(image_size(data)) > 200
@@ -91,28 +96,51 @@ def test_every_chart_draws_a_fresh_model_and_changes_with_steps(viz):
         assert np.abs(quick - full).mean() < 2.0, kind.__name__  # JPEG noise only
 
 
-def test_counterfactual_is_the_baseline_with_the_same_seed_and_steps_in_lock_step(viz):
+def test_the_second_run_is_its_preset_with_the_first_ones_seed_and_world_stepped_together(viz):
     _, vm = viz
-    model = vm.PresentationModel(preset="ai_flood", seed="4", policy_data_regime="accumulate")
-    cf = model.counterfactual
-    assert cf.config.run.seed == 4 and cf.config.policy.data_regime == "replace"
-    assert cf.config.ai.items_per_step == 60.0 and model.config.ai.items_per_step == 400.0
+    model = vm.PresentationModel(preset="ai_flood", compare="baseline", seed="4", policy_data_regime="accumulate")
+    other = model.other
+    assert other.config.run.seed == 4 and other.config.policy.data_regime == "replace"
+    assert other.config.ai.items_per_step == 60.0 and model.config.ai.items_per_step == 400.0
     for _ in range(3):
         model.step()
-    assert cf.steps == model.steps == 3
-    assert list(model.baseline_history["step"]) == [0, 1, 2, 3]
-    # the grey line is exactly a plain baseline run with that seed
-    alone = vm.ContentEcosystem(cf.config)
+    assert other.steps == model.steps == 3
+    assert list(model.other_history["step"]) == [0, 1, 2, 3]
+    # the orange line is exactly a plain run of the second preset with that seed
+    alone = vm.ContentEcosystem(other.config)
     for _ in range(3):
         alone.step()
-    assert alone.metrics == cf.metrics
-    # the live run is untouched by being watched: drawing does not draw from the model's generator
+    assert alone.metrics == other.metrics
+    # the first run is untouched by being watched: drawing does not draw from the model's generator
     plain = vm.ContentEcosystem(model.config)
     for _ in range(3):
         plain.step()
     assert plain.metrics == model.metrics
-    # the baseline preset itself has no separate counterfactual: its grey line is the run
-    assert vm.PresentationModel(preset="baseline").counterfactual is None
+    # common random numbers: the same seed and world, so both start from the same archive
+    assert (model.web.idea[: model.archive_n] == other.web.idea[: other.archive_n]).all()
+    # any pair: the flood against the accumulate... preset, and back to front
+    back = vm.PresentationModel(preset="baseline", compare="ai_flood", seed="4")
+    assert back.other.config.ai.items_per_step == 400.0 and back.config.ai.items_per_step == 60.0
+    # the same preset twice is one run, unless levers moved the first away from the preset as saved
+    assert vm.PresentationModel(preset="baseline", compare="baseline").other is None
+    moved = vm.PresentationModel(preset="baseline", compare="baseline", ai_top_p=0.8)
+    assert moved.other is not None and moved.other.config.ai.top_p == 0.95 and moved.label == "baseline (levers moved)"
+    assert moved.title == "baseline (levers moved) vs baseline · seed 1"
+
+
+def test_the_csv_export_holds_both_runs_step_by_step(viz):
+    _, vm = viz
+    model = vm.PresentationModel(preset="ai_flood", compare="baseline", seed="2")
+    for _ in range(4):
+        model.step()
+    table = model.timeseries_table()
+    assert sorted(set(table["scenario"])) == ["ai_flood", "baseline"] and (table["seed"] == 2).all()
+    for name, run in (("ai_flood", model), ("baseline", model.other)):
+        rows = table[table["scenario"] == name].reset_index(drop=True)
+        expected = run.timeseries().reset_index(drop=True)
+        assert rows["step"].tolist() == [0, 1, 2, 3, 4]
+        for column in expected.columns:
+            assert np.allclose(rows[column], expected[column], equal_nan=True), (name, column)
 
 
 @pytest.mark.parametrize(
@@ -165,95 +193,131 @@ def test_a_failure_inside_the_model_becomes_a_message(viz, monkeypatch):
     assert built.web.n == items and len(built.notices) == 2
 
 
-def _page(components, model):
-    from mesa.visualization import SolaraViz
+@pytest.fixture
+def page(viz, monkeypatch):
+    """The page as a viewer opens it: render it and get (its model's reactive variable, the render context)."""
+    components, _ = viz
+    import viz.page
 
-    @solara.component
-    def Page():
-        with solara.AppLayout():
-            SolaraViz(model, components=components.COMPONENTS, model_params=components.model_params())
-
-    return solara.render(Page(), handle_error=False)
-
-
-def test_page_step_reset_preset_and_slider_act_on_the_model(viz):
-    components, vm = viz
     components.reset_controls()
-    model = solara.reactive(vm.PresentationModel())
-    _, rc = _page(components, model)
-    images = lambda: [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]  # noqa: E731
+    built = []
+    real = viz.page.new_model
+    monkeypatch.setattr(viz.page, "new_model", lambda: built.append(real()) or built[-1])
+
+    def render():
+        @solara.component
+        def Layout():
+            with solara.AppLayout():
+                viz.page.Page()
+
+        _, rc = solara.render(Layout(), handle_error=False)
+        return built[-1], rc
+
+    yield render
+    components.reset_controls()
+
+
+def slider(rc, name: str):
+    """The slider of lever ``name`` (its label and value are text beside it, so it has no label of its own)."""
+    return rc.find(meta_ref=f"lever-{name}").find(v.Slider).widget
+
+
+def images(rc) -> list[bytes]:
+    return [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
+
+
+def test_page_step_reset_presets_and_slider_act_on_the_model(viz, page):
+    components, vm = viz
     from viz import figures
 
-    assert len(images()) == len(figures.CHARTS)
-    first = images()
+    model, rc = page()
+    assert len(images(rc)) == len(figures.CHARTS)
+    first = images(rc)
 
     step = rc.find(v.Btn, children=["Step"]).widget
     for _ in range(13):  # past the first yearly retraining, so the generations chart changes too
         step.click()
     assert model.value.steps == 13
-    assert all(a != b for a, b in zip(first, images()))  # every chart redrew
+    assert all(a != b for a, b in zip(first, images(rc)))  # every chart redrew
 
-    # choosing a preset moves the levers to that preset's values, and Reset builds it
+    # choosing a preset moves the levers to that preset's values (shown beside each slider), and Reset builds it
     flood = components.PRESET_LEVERS["ai_flood"]
-    rc.find(v.Select, label="Preset").widget.v_model = "ai_flood"
-    assert rc.find(v.Slider, label="AI items per model at step 1").widget.v_model == flood["ai_items_per_step"] == 400.0
+    rc.find(v.Select, label="First run (blue): preset").widget.v_model = "ai_flood"
+    assert slider(rc, "ai_items_per_step").v_model == flood["ai_items_per_step"] == 400.0
+    assert "400" in rc.find(meta_ref="lever-ai_items_per_step").find(ipyvue.Html, tag="span")[1].widget.children
     assert rc.find(v.Select, label="AI supply").widget.v_model == "fixed"
     rc.find(v.Btn, children=["Reset"]).widget.click()
     rebuilt = model.value
     assert rebuilt.steps == 0 and rebuilt.preset == "ai_flood" and not rebuilt.notices
     assert rebuilt.config.ai.items_per_step == 400.0 and rebuilt.config.ai.output_growth == 0.05
-    assert rebuilt.counterfactual is not None
+    assert rebuilt.other is not None and rebuilt.compare == "baseline"  # against the baseline, as saved
 
     # a slider moved by hand overrides the preset at the next Reset
-    rc.find(v.Slider, label="top_p (nucleus)").widget.v_model = 0.8
+    slider(rc, "ai_top_p").v_model = 0.8
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert model.value.config.ai.top_p == 0.8 and model.value.preset == "ai_flood" and not model.value.notices
-    assert model.value.changed == {"ai_top_p": 0.8}
+    assert model.value.changed == {"ai_top_p": 0.8} and model.value.other.config.ai.top_p == 0.95
 
-    # back to the baseline: every lever follows
-    rc.find(v.Select, label="Preset").widget.v_model = "baseline"
+    # the second run: any preset; and back to the baseline, where every lever follows
+    rc.find(v.Select, label="Second run (orange): preset, as saved").widget.v_model = "ai_flood"
+    rc.find(v.Select, label="First run (blue): preset").widget.v_model = "baseline"
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert model.value.config.ai.top_p == 0.95 and model.value.config.ai.items_per_step == 60.0
+    assert model.value.other.config.ai.items_per_step == 400.0 and model.value.compare == "ai_flood"
     assert not model.value.notices and not model.value.changed
-    components.reset_controls()
+    status = " ".join(_texts(rc))
+    assert "baseline (blue) against ai_flood (orange) · seed 1 · step 0 of 30" in status
 
 
-def test_log_option_and_messages_render(viz):
-    components, vm = viz
-    components.reset_controls()
-    model = solara.reactive(vm.PresentationModel(policy_human_reserve=0.7, policy_verified_share=0.7))
-    _, rc = _page(components, model)
+def test_two_pages_build_two_models(viz, page):
+    """One model per viewer: each page builds its own when it opens, and stepping one leaves the other."""
+    first, rc1 = page()
+    second, rc2 = page()
+    assert first.value is not second.value
+    rc1.find(v.Btn, children=["Step"]).widget.click()
+    assert first.value.steps == 1 and second.value.steps == 0
+
+
+def test_log_option_and_messages_render(viz, page):
+    components, _ = viz
+    components.LEVER_STATE["policy_human_reserve"].set(0.7)
+    components.LEVER_STATE["policy_verified_share"].set(0.7)
+    model, rc = page()
     alerts = " ".join(str(w.children) for w in rc.find(v.Alert).widgets)
     assert "cannot run" in alerts
-    checkbox = rc.find(v.Checkbox, label="originality index on a log scale").widget
-    before = [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
+    checkbox = rc.find(v.Checkbox, label="index on a log scale").widget
+    before = images(rc)
     rc.find(v.Btn, children=["Step"]).widget.click()
     checkbox.v_model = True
-    after = [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
+    after = images(rc)
     assert after[1] != before[1]
     assert np.isfinite(model.value.history["originality_index"]).all()
+    assert figures_axes(model.value)[1][0].get_yscale() == "log"
+
+
+def figures_axes(model):
+    from viz import figures
+
+    return [figures.chart(model, kind).fig.axes for kind in figures.CHARTS]
 
 
 def _texts(rc, cls: str | None = None) -> list[str]:
     """The text of every line of text on the page (Solara's Text is a span), or of the elements of class ``cls``."""
-    import ipyvue
-
     found = rc.find(ipyvue.Html, tag="span") if cls is None else rc.find(ipyvue.Html, class_=cls)
     return [c for w in found.widgets for c in w.children if isinstance(c, str)]
 
 
-def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(viz):
+def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(viz, page):
     components, vm = viz
     from model.text.samples import latest_documents
     from viz import samples
 
-    components.reset_controls()
-    model = solara.reactive(vm.PresentationModel())
-    _, rc = _page(components, model)
+    model, rc = page()
     # the ideas world: the panel says that nothing is written, and shows no document
     assert any("Nothing is written" in t for t in _texts(rc)) and not _texts(rc, samples.HUMAN_DOC)
 
-    rc.find(v.Select, label="Preset").widget.v_model = "text"
+    rc.find(v.Select, label="First run (blue): preset").widget.v_model = "text"
+    rc.find(v.Select, label="Second run (orange): preset, as saved").widget.v_model = "text"
     rc.find(v.Btn, children=["Reset"]).widget.click()
     live = model.value
     assert live.config.world.kind == "text" and live.preset == "text" and not live.notices
@@ -284,7 +348,6 @@ def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(vi
     assert prompts[2].removeprefix(f"generation {generation}: ").split()[:2] == prompts[0].removeprefix("human: ").split()[:2]
     status = next(t for t in _texts(rc) if t.startswith("Step 6, model generation 2."))
     assert f"{live.metrics['model_perplexity']:,.0f}, at setup {live.history['model_perplexity'][0]:,.0f} (" in status
-    components.reset_controls()
 
 
 def test_text_panel_without_models_or_before_they_write_shows_a_message(viz):
@@ -323,3 +386,40 @@ def test_every_library_preset_sits_on_its_sliders_grid():
                 value = lever.value_in(scenario)
                 k = (value - lever.low) / lever.step
                 assert abs(k - round(k)) < 1e-6, f"{path.name}: {lever.name} = {value} is off the slider's grid (step {lever.step})"
+
+
+def test_every_chart_is_legible_and_honest(viz):
+    """Type no smaller than the page's minimum, the runs and seed in every title, plain log labels, whole-number steps and
+    generations, shares from 0, a point at step 0, and a PNG export 1920 px wide."""
+    _, vm = viz
+    import matplotlib.text
+
+    from viz import chart as base
+    from viz import figures
+
+    model = vm.PresentationModel(preset="ai_flood", compare="baseline", seed="3")
+    at_start = {kind: figures.chart(model, kind).figure(model) for kind in figures.CHARTS}
+    for kind in (figures.WhoWrites, figures.Originality):  # step 0: every run's line shows its one point
+        lines = [line for ax in at_start[kind].axes for line in ax.get_lines() if line.get_animated() or line in figures.chart(model, kind)._dynamic]
+        assert any(len(line.get_xdata()) == 1 and line.get_marker() == "o" for line in lines), kind.__name__
+    for _ in range(7):
+        model.step()
+    for kind in figures.CHARTS:
+        chart = figures.chart(model, kind)
+        fig = chart.figure(model)
+        texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() * base.DPI / 72 < base.MIN_FONT_PX - 1e-9]
+        assert not small, (kind.__name__, small)
+        words = " ".join(t.get_text() for t in texts)
+        assert "ai_flood vs baseline · seed 3" in words, kind.__name__
+        for ax in fig.axes:
+            for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+                labels = [t.get_text() for t in axis.get_ticklabels(which="both") if t.get_text()]
+                assert not [label for label in labels if "^" in label or "$" in label], (kind.__name__, labels)
+            if ax.get_xlabel() in (base.STEP_LABEL, "model generation"):  # a metric over time or generations: from 0
+                assert all(float(t).is_integer() for t in ax.get_xticks()), (kind.__name__, ax.get_xticks())
+                assert ax.get_yscale() == "log" or ax.get_ylim()[0] == 0, (kind.__name__, ax.get_ylabel(), ax.get_ylim())
+        png = PIL.Image.open(io.BytesIO(chart.png(model)))
+        assert png.format == "PNG" and png.size[0] == base.EXPORT_PX
+        assert chart.image(model).startswith(b"\xff\xd8")  # the page's quick path still works after an export
+    assert base.MIN_FONT_PX * base.MIN_SHOWN_PX / base.WIDTH_PX >= 12  # the narrowest the page shows a chart keeps 12 px type

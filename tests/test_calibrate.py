@@ -198,3 +198,13 @@ def test_shipping_writes_the_medians_where_the_baselines_values_live():
     changed = ship.set_default(source, "ai.cost", 0.25)
     assert "    cost: float = Field(0.25," in changed and changed.count("Field(0.25,") == source.count("Field(0.25,") + 1
     assert posterior.rounded(0.123456) == 0.123 and posterior.rounded(1234.5) == 1230.0
+
+
+def test_the_homogenization_statistic_is_the_text_worlds_measurement_at_the_runs_decoding_bias():
+    from types import SimpleNamespace
+
+    from model import decoding
+
+    model = SimpleNamespace(config=SimpleNamespace(ai=SimpleNamespace(top_p=0.9, train_size=20_000)))
+    assert statistics.value("text_similarity", model, None, 19, 30) == pytest.approx(1.33, abs=0.01)  # Dolezal et al.'s 33%
+    assert decoding.similarity_gain(1.0) == 0.0 and decoding.similarity_gain(0.98) < decoding.similarity_gain(0.95) < decoding.similarity_gain(0.9)

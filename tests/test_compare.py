@@ -272,6 +272,40 @@ def test_figures_and_the_self_contained_brief(compared):
     assert load(out / "scenario-reserve.toml") == load(workdir / "reserve.toml")
 
 
+# -- who writes, or what models lose ----------------------------------------------------------------
+
+
+def test_shift_share_parts_add_up_to_the_difference_exactly():
+    rng = np.random.default_rng(0)
+    s_a, s_b, h_a, h_b, m_a, m_b = rng.random((6, 50))
+    parts = comparison.shift_share(s_a, h_a, m_a, s_b, h_b, m_b)
+    total = (s_a * h_a + (1 - s_a) * m_a) - (s_b * h_b + (1 - s_b) * m_b)
+    np.testing.assert_allclose(parts["total"], total, rtol=1e-12)
+    np.testing.assert_allclose(parts["composition"] + parts["within_human"] + parts["within_ai"], total, rtol=1e-12, atol=1e-15)
+    # only the human share moves: all of it is composition
+    only = comparison.shift_share(0.8, 1.0, 0.4, 0.5, 1.0, 0.4)
+    assert only["composition"] == pytest.approx(0.3 * 0.6) and only["within_human"] == only["within_ai"] == 0
+    # no AI item on one side: its index is taken from the other side, and the parts still add up
+    gap = comparison.shift_share(1.0, 0.9, np.nan, 0.6, 0.8, 0.3)
+    assert gap["within_ai"] == 0 and gap["total"] == pytest.approx(0.9 - (0.6 * 0.8 + 0.4 * 0.3))
+    assert gap["composition"] + gap["within_human"] == pytest.approx(gap["total"])
+
+
+def test_originality_sources_split_the_summary_difference(compared):
+    workdir, _ = compared
+    out = workdir / "pooled"
+    runs = pd.read_csv(out / "runs.csv")
+    split = pd.read_csv(out / "originality_sources.csv").set_index("part")
+    summary = pd.read_csv(out / "summary.csv")
+    row = summary[(summary.scenario == "reserve") & (summary.metric == "originality_index") & (summary.statistic != "final")].iloc[0]
+    assert split.loc["total", "mean"] == pytest.approx(row["diff"], rel=1e-9)
+    assert split.loc[["composition", "within_human", "within_ai"], "mean"].sum() == pytest.approx(row["diff"], rel=1e-9)
+    assert (split["n"] == 3).all() and (split["low"] <= split["mean"]).all() and (split["mean"] <= split["high"]).all()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Who writes, or what models lose" in page and "shift-share" in page
+    assert set(runs["scenario"]) == {"tiny", "reserve"}
+
+
 # -- language mode -------------------------------------------------------------------------------
 
 TEXT_COLUMNS = ["model_perplexity", "vocabulary_coverage", "distinct_2_recent"]
@@ -378,20 +412,17 @@ def _all_axes_labelled(fig):
             assert min(t.get_fontsize() for t in legend.get_texts()) >= 9
 
 
-def _y_fill(ax) -> float:
-    """Share of the y axis that the plotted data span (in log space on a log axis)."""
-    ys = np.concatenate([np.asarray(line.get_ydata(), float) for line in ax.get_lines() if len(line.get_xdata()) > 2] or [np.zeros(0)])
-    for coll in ax.collections:
-        for path in coll.get_paths():
-            ys = np.concatenate([ys, path.vertices[:, 1]])
-    ys = ys[np.isfinite(ys)]
-    lo, hi = ax.get_ylim()
-    if ax.get_yscale() == "log":
-        ys, lo, hi = np.log(ys[ys > 0]), np.log(lo), np.log(hi)
-    return (ys.max() - ys.min()) / (hi - lo)
+def _honest_y(ax) -> bool:
+    """A log axis, or one from 0, or one visibly broken and labelled so."""
+    return ax.get_yscale() == "log" or ax.get_ylim()[0] == 0 or "not 0)" in ax.get_ylabel()
 
 
-def test_run_figures_name_the_run_label_axes_mark_retraining_and_fill_their_panels(tmp_path):
+def _retraining(ax) -> list[float]:
+    marks = [c for c in ax.collections if c.get_gid() == "retraining"]
+    return sorted(float(seg[0][0]) for c in marks for seg in c.get_segments())
+
+
+def test_run_figures_name_the_run_label_axes_mark_retraining_and_start_shares_at_zero(tmp_path):
     scenario = load(library.LIBRARY / "baseline.toml").with_overrides(
         {"run.steps": 40, "run.window": 5, "world.archive_items": 3000, "humans.count": 100, "ai.train_size": 1000, "ai.retrain_every": 8, "platform.attention": 2.0}
     )
@@ -402,9 +433,8 @@ def test_run_figures_name_the_run_label_axes_mark_retraining_and_fill_their_pane
         assert "baseline" in fig._suptitle.get_text() and "seed 4" in fig._suptitle.get_text()
         _all_axes_labelled(fig)
         for ax in fig.axes:
-            assert _y_fill(ax) >= 0.5, ax.get_title()
-            marks = [line.get_xdata()[0] for line in ax.get_lines() if line.get_gid() == "retraining"]
-            assert marks == [8, 16, 24, 32, 40], ax.get_title()
+            assert _honest_y(ax), ax.get_title()
+            assert _retraining(ax) == [8, 16, 24, 32, 40], ax.get_title()
     training = next(line for line in shares.axes[0].get_lines() if line.get_label() == "human share of training sets")
     assert training.get_drawstyle() == "steps-post" and shares.axes[0].get_ylim()[1] > 1.0
     assert shares.axes[1].get_yscale() == "log"

@@ -27,8 +27,9 @@ def test_homogenization_means_fewer_new_ideas_and_lower_originality(paired, clea
     on, off = {"humans.homogenization": 1.0}, {"humans.homogenization": 0.0}
     new_ideas = lambda ts: float(ts["new_ideas"].iloc[1:].sum())  # noqa: E731
     originality = lambda ts: float(ts["originality_index"].iloc[-10:].mean())  # noqa: E731
-    clearly_positive(paired(off, on, new_ideas), what="new ideas, h=0 - h=1")
-    clearly_positive(paired(off, on, originality), what="originality, h=0 - h=1")
+    seeds = range(7)  # pilot (seeds 100-119): originality +0.127, sd 0.039: 7 seeds
+    clearly_positive(paired(off, on, new_ideas, seeds), what="new ideas, h=0 - h=1")
+    clearly_positive(paired(off, on, originality, seeds), what="originality, h=0 - h=1")
 
 
 def test_homogenization_acts_only_through_the_ai_share_of_recent_content(series):

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from model.learning import IdeaGaussian, nucleus_size
+from model import decoding
+from model.learning import IdeaGaussian
 
 
 def data(counts, dim=2, seed=0, ids=None):
@@ -70,10 +71,17 @@ def test_capacity_keeps_the_most_frequent_ideas_and_renormalizes():
         np.testing.assert_allclose(g.means_[k], vecs[ideas == idea].mean(axis=0))
 
 
-def test_capacity_tie_at_the_cut_keeps_the_lower_id():
-    ideas, vecs = data([4, 2, 2, 1])
-    g = IdeaGaussian(capacity=2, top_p=1.0).fit(ideas, vecs)
-    np.testing.assert_array_equal(g.ideas_, [0, 1])
+def test_capacity_ties_at_the_cut_are_broken_at_random_not_by_id():
+    # Ideas 1, 2 and 3 tie at the cut (two places for three): each is kept in about two thirds of
+    # fits, whatever its id, so no idea is favoured by its age.
+    ideas, vecs = data([5, 2, 2, 2, 1])
+    n = 3000
+    kept = np.zeros(5)
+    for seed in range(n):
+        g = IdeaGaussian(capacity=3, top_p=1.0).fit(ideas, vecs, np.random.default_rng(seed))
+        kept[g.ideas_] += 1
+    assert kept[0] == n and kept[4] == 0
+    assert binomial_ok(kept[1:4], n, 2 / 3)
 
 
 def test_capacity_zero_or_large_keeps_everything():
@@ -105,43 +113,91 @@ def test_temperature_does_not_change_learned_moments():
     np.testing.assert_allclose(a.vars_, b.vars_)
 
 
-# -- top_p: the smallest prefix reaching top_p -------------------------------------
-@pytest.mark.parametrize(
-    "top_p, kept",
-    [(1.0, 3), (0.81, 3), (0.8, 2), (0.79, 2), (0.51, 2), (0.5, 1), (0.2, 1)],
-)
-def test_top_p_keeps_the_smallest_prefix_reaching_it(top_p, kept):
-    # probabilities 0.5, 0.3, 0.2: cumulative 0.5, 0.8, 1.0
-    g = IdeaGaussian(top_p=top_p).fit(*data([5, 3, 2]))
-    assert len(g.ideas_) == kept
-    p = np.array([5, 3, 2])[:kept]
-    np.testing.assert_allclose(g.probs_, p / p.sum())
-    assert g.probs_.sum() == pytest.approx(1.0)
+# -- top_p: the decoding cut measured in the text world (model/decoding.py) ---------
+def test_rates_are_the_measured_table_at_its_points_and_interpolate_between():
+    table = decoding.MEASURED
+    for s, size in enumerate(decoding.TRAIN_DOCS):
+        for row, top_p in enumerate(decoding.TOP_P_GRID):
+            survival, retention = decoding.rates(top_p, size)
+            np.testing.assert_allclose(survival, table["survival"][s, row])
+            np.testing.assert_allclose(retention, table["retention"][s, row])
+        np.testing.assert_array_equal(decoding.rates(1.0, size)[0], 1.0)
+        np.testing.assert_array_equal(decoding.rates(1.0, size)[1], 1.0)
+    # linear in top_p between grid points, linear in log size between sizes, held beyond the sizes
+    np.testing.assert_allclose(decoding.rates(0.925)[1], (table["retention"][3, 6] + table["retention"][3, 7]) / 2)
+    between = np.sqrt(5_000 * 20_000)
+    np.testing.assert_allclose(decoding.rates(0.95, int(round(between)))[1], (table["retention"][2, 7] + table["retention"][3, 7]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(decoding.rates(0.95, 10)[0], table["survival"][0, 7])
+    np.testing.assert_allclose(decoding.rates(0.95, 10**7)[0], table["survival"][-1, 7])
 
 
-def test_top_p_applies_after_temperature():
-    # p = (0.75, 0.25); at T = 0.5 it becomes (0.9, 0.1), so top_p = 0.85 keeps one idea
-    ideas, vecs = data([3, 1])
-    assert len(IdeaGaussian(temperature=1.0, top_p=0.85).fit(ideas, vecs).ideas_) == 2
-    assert len(IdeaGaussian(temperature=0.5, top_p=0.85).fit(ideas, vecs).ideas_) == 1
+def test_count_classes_are_powers_of_two():
+    np.testing.assert_array_equal(decoding.count_class(np.array([1, 2, 3, 4, 5, 8, 9, 16, 17, 64, 65, 10**6])), [0, 1, 2, 2, 3, 3, 4, 4, 5, 6, 7, 7])
 
 
-def test_capacity_then_temperature_then_top_p():
-    # capacity 3 keeps counts (6, 3, 1) -> p = 0.6, 0.3, 0.1; T = 1; top_p 0.85 keeps 2
-    g = IdeaGaussian(capacity=3, top_p=0.85).fit(*data([6, 3, 1, 1]))
-    np.testing.assert_array_equal(g.ideas_, [0, 1])
-    np.testing.assert_allclose(g.probs_, [6 / 9, 3 / 9])
+def test_top_p_1_cuts_nothing_and_draws_nothing():
+    rng = np.random.default_rng(1)
+    state = rng.bit_generator.state
+    g = IdeaGaussian(top_p=1.0).fit(*data([5, 3, 2, 1, 1]), rng)
+    assert len(g.ideas_) == 5 and rng.bit_generator.state == state
 
 
-def test_nucleus_size_directly():
-    p = np.array([0.4, 0.3, 0.2, 0.1])
-    assert nucleus_size(p, 1.0) == 4
-    assert nucleus_size(p, 0.4) == 1
-    assert nucleus_size(p, 0.7) == 2
-    assert nucleus_size(p, 0.71) == 3
-    assert nucleus_size(p, 0.9) == 3
-    assert nucleus_size(p, 0.95) == 4
-    assert nucleus_size(p, 1e-9) == 1
+@pytest.mark.parametrize("top_p", [0.8, 0.95])
+def test_each_count_class_keeps_its_measured_survival_and_retention(top_p):
+    # 40 ideas in each of four classes (counts 1, 2, 4, 100); over many fits the share of a
+    # class's ideas kept is its survival probability, and its share of the sampling mass,
+    # over its share of the training set, is its retention (renormalized over the classes).
+    counts = np.repeat([1, 2, 4, 100], 40)
+    ideas, vecs = data(counts)
+    survival, retention = decoding.rates(top_p, int(counts.sum()))
+    cls = np.repeat(np.arange(4), 40)  # the groups; their count classes are 0, 1, 2 and 7
+    fits, kept, mass = 400, np.zeros(4), np.zeros(4)
+    for seed in range(fits):
+        g = IdeaGaussian(top_p=top_p).fit(ideas, vecs, np.random.default_rng(seed))
+        kept += np.bincount(cls[g.ideas_], minlength=4)
+        mass += np.bincount(cls[g.ideas_], weights=g.probs_, minlength=4)
+    assert binomial_ok(kept, fits * 40, survival[[0, 1, 2, 7]])
+    share = np.bincount(cls, weights=counts) / counts.sum()
+    expected = share * retention[[0, 1, 2, 7]]
+    np.testing.assert_allclose(mass / fits, expected / expected.sum(), atol=0.01)
+
+
+def test_a_survivor_weighs_its_count_times_retention_over_survival():
+    ideas, vecs = data([100, 3])
+    survival, retention = decoding.rates(0.95, 103)
+    for seed in range(50):
+        g = IdeaGaussian(top_p=0.95).fit(ideas, vecs, np.random.default_rng(seed))
+        if len(g.ideas_) == 2:
+            ratio = (3 * retention[2] / survival[2]) / (100 * retention[7] / survival[7])
+            assert g.probs_[1] / g.probs_[0] == pytest.approx(ratio)
+            return
+    pytest.fail("the count-3 idea never survived")
+
+
+def test_the_cut_applies_after_temperature():
+    # T = 0.5 squares the counts before the cut: a survivor of count 3 weighs 9 * retention / survival
+    ideas, vecs = data([100, 3])
+    survival, retention = decoding.rates(0.95, 103)
+    for seed in range(50):
+        g = IdeaGaussian(temperature=0.5, top_p=0.95).fit(ideas, vecs, np.random.default_rng(seed))
+        if len(g.ideas_) == 2:
+            assert g.probs_[1] / g.probs_[0] == pytest.approx((9 * retention[2] / survival[2]) / (10_000 * retention[7] / survival[7]))
+            return
+    pytest.fail("the count-3 idea never survived")
+
+
+def test_one_idea_survives_when_the_cut_would_leave_none():
+    ideas, vecs = data([1] * 20)
+    g = IdeaGaussian(top_p=1e-9).fit(ideas, vecs, np.random.default_rng(0))
+    assert len(g.ideas_) == 1 and g.probs_[0] == 1.0
+
+
+def test_a_fit_is_a_function_of_its_generator():
+    ideas, vecs = data([9, 5, 3, 2, 2, 1, 1, 1])
+    a = IdeaGaussian(capacity=5, top_p=0.9).fit(ideas, vecs, np.random.default_rng(4))
+    b = IdeaGaussian(capacity=5, top_p=0.9).fit(ideas, vecs, np.random.default_rng(4))
+    np.testing.assert_array_equal(a.ideas_, b.ideas_)
+    np.testing.assert_array_equal(a.probs_, b.probs_)
 
 
 # -- per-idea Gaussians ----------------------------------------------------------------
@@ -212,10 +268,11 @@ def test_sampling_draws_only_kept_ideas_with_their_probabilities(temperature, to
     assert binomial_ok(observed, n, g.probs_)
 
 
-def test_top_p_cut_ideas_are_never_sampled():
-    g = IdeaGaussian(top_p=0.8).fit(*data([5, 3, 2]))
+def test_ideas_the_cut_removes_are_never_sampled():
+    g = IdeaGaussian(top_p=0.8).fit(*data([50, 3, 1, 1, 1]), np.random.default_rng(3))
+    assert len(g.ideas_) < 5
     ideas, _ = g.sample(50_000, np.random.default_rng(3))
-    assert set(np.unique(ideas).tolist()) == {0, 1}
+    assert set(np.unique(ideas).tolist()) == set(g.ideas_.tolist())
 
 
 @pytest.mark.parametrize("temperature", [0.5, 1.0, 1.5])

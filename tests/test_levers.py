@@ -3,8 +3,10 @@
 Each lever is tested through the whole model (``ContentEcosystem`` runs), either by
 an exact structural property of what the mechanism does (what enters a training
 set, what is published), or by comparing the lever on and off with the same seeds
-(common random numbers) and requiring the mean paired difference to exceed three
-standard errors across seeds. The small scenario is in ``conftest.py``.
+(common random numbers) with a one-sided t-test on the paired differences
+(``conftest.assert_clearly_positive``). Seed counts come from pilot seeds 100-109 (the
+fewest with 90% power; ``PILOT=1``), noted where they differ from the default six. The small
+scenario is in ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,12 @@ def final(column: str):
     return lambda ts: float(ts[column].iloc[-1])
 
 
-# Income effects act through stochastic exits and entries; twelve seeds keep their standard error small.
+def after(column: str, first: int):
+    """Statistic: mean of a metric column from step ``first`` on."""
+    return lambda ts: float(ts[column].iloc[first:].mean())
+
+
+# Income effects act through stochastic exits and entries; the pilot (seeds 100-119) asked for at most five; twelve.
 ECONOMY_SEEDS = tuple(range(12))
 
 
@@ -84,9 +91,10 @@ def test_accumulate_scrapes_everything_including_the_archive(simulate, training_
 
 def test_accumulate_keeps_originality_and_coverage_higher_than_replace(paired, clearly_positive):
     on, off = {"policy.data_regime": "accumulate"}, {"policy.data_regime": "replace"}
-    clearly_positive(paired(on, off, tail_mean("originality_index")), what="originality, accumulate - replace")
-    clearly_positive(paired(on, off, final("model_coverage")), what="coverage, accumulate - replace")
-    clearly_positive(paired(off, on, final("synthetic_depth")), what="synthetic depth, replace - accumulate")
+    seeds = range(11)  # pilot (seeds 100-119): originality +0.061, sd 0.029: 11 seeds
+    clearly_positive(paired(on, off, tail_mean("originality_index"), seeds), what="originality, accumulate - replace")
+    clearly_positive(paired(on, off, final("model_coverage"), seeds), what="coverage, accumulate - replace")
+    clearly_positive(paired(off, on, final("synthetic_depth"), seeds), what="synthetic depth, replace - accumulate")
 
 
 # ---------------------------------------------------------------------------------------
@@ -113,7 +121,8 @@ def test_human_reserve_never_puts_an_item_twice_in_a_training_set(simulate, trai
 
 def test_human_reserve_raises_originality_and_coverage(paired, clearly_positive):
     on = {"policy.human_reserve": 0.3}
-    clearly_positive(paired(on, {}, tail_mean("originality_index")), what="originality, reserve - none")
+    # pilot (seeds 100-119): originality +0.030, sd 0.032 (a small effect in a small world): 39 seeds; coverage: 6
+    clearly_positive(paired(on, {}, tail_mean("originality_index"), range(39)), what="originality, reserve - none")
     clearly_positive(paired(on, {}, final("model_coverage")), what="coverage, reserve - none")
 
 
@@ -171,10 +180,11 @@ def test_edit_stripping_lets_assisted_items_through_the_watermark_filter(simulat
         assert assisted == 0
 
 
-def test_watermarking_raises_the_human_share_of_training(paired, clearly_positive):
+def test_watermarking_raises_the_human_share_of_training_and_originality(paired, clearly_positive):
     on = {"policy.watermark_share": 0.8}
-    clearly_positive(paired(on, {}, tail_mean("human_share_training")), what="human share of training, watermark - none")
-    clearly_positive(paired(on, {}, tail_mean("originality_index")), what="originality, watermark - none")
+    seeds = range(12)  # pilot (seeds 100-119): originality +0.065, sd 0.033: 12 seeds
+    clearly_positive(paired(on, {}, tail_mean("human_share_training"), seeds), what="human share of training, watermark - none")
+    clearly_positive(paired(on, {}, tail_mean("originality_index"), seeds), what="originality, watermark - none")
 
 
 # ---------------------------------------------------------------------------------------
@@ -276,8 +286,9 @@ def test_detector_tail_bias_without_bias_keeps_tail_items(simulate, training_spy
 def test_detector_tail_bias_lowers_originality_and_coverage(paired, clearly_positive):
     on = {"policy.detector_fpr": 0.3, "policy.detector_tail_bias": 2.0}
     off = {"policy.detector_fpr": 0.3}
-    clearly_positive(paired(off, on, tail_mean("originality_index")), what="originality, unbiased - tail-biased detector")
-    clearly_positive(paired(off, on, final("model_coverage")), what="coverage, unbiased - tail-biased detector")
+    seeds = range(14)  # pilot (seeds 100-119), means from step 6 (after the first retraining): coverage +0.013, sd 0.007: 14
+    clearly_positive(paired(off, on, after("originality_index", 6), seeds), what="originality, unbiased - tail-biased detector")
+    clearly_positive(paired(off, on, after("model_coverage", 6), seeds), what="coverage, unbiased - tail-biased detector")
 
 
 # ---------------------------------------------------------------------------------------
@@ -336,6 +347,17 @@ def test_verified_share_keeps_unfiltered_training_sets_at_train_size(simulate, t
     for t in sets:
         assert len(t.rows) == min(TRAIN, t.hi - t.lo)
         assert len(np.unique(t.rows)) == len(t.rows)
+
+
+def test_verified_share_does_nothing_when_the_scrape_takes_the_whole_window(series):
+    # Under replace a window of three steps holds fewer items than a training set, so every item is
+    # taken and signed items are never flagged: a verified share changes nothing, run for run (as in
+    # scenarios/provenance.toml at the baseline in the years whose scrape is smaller than a training set).
+    signed = {"policy.signed_share": 0.3, "ai.retrain_every": 3, "run.steps": 30}
+    with_share = series({**signed, "policy.verified_share": 0.1}, 4)
+    assert with_share.equals(series(signed, 4))
+    per_window = with_share["items_new"].iloc[1:].to_numpy().reshape(-1, 3).sum(axis=1)
+    assert per_window.max() < TRAIN  # every window fits in a training set
 
 
 # ---------------------------------------------------------------------------------------
@@ -418,7 +440,7 @@ def test_human_premium_does_nothing_without_labels_or_signatures(series):
 # ---------------------------------------------------------------------------------------
 # the learning rule: capacity, temperature, top_p, variance_estimator
 # ---------------------------------------------------------------------------------------
-def test_capacity_keeps_exactly_the_archive_top_k_ideas():
+def test_capacity_keeps_exactly_k_of_the_archive_most_frequent_ideas():
     k = 25
     # train_size equals the archive, so generation 1 trains on the whole archive.
     scenario = small_scenario(
@@ -426,17 +448,18 @@ def test_capacity_keeps_exactly_the_archive_top_k_ideas():
     )
     model = ContentEcosystem(scenario, seed=13)
     counts = np.bincount(model.web.idea[: model.archive_n])
-    order = np.lexsort((np.arange(len(counts)), -counts))
-    top_k = order[:k]
+    cut = np.sort(counts)[::-1][k - 1]  # the k-th largest count
     assert len(counts) > 3 * k  # the cut removes something
     for m in model.ai_models:
-        assert np.array_equal(m.learner.ideas_, top_k)
-    # Tail cutting: the model loses exactly the archive mass beyond rank k.
-    assert model.metrics["model_coverage"] == pytest.approx(counts[top_k].sum() / counts.sum(), abs=1e-12)
+        kept = m.learner.ideas_
+        assert len(kept) == k and (counts[kept] >= cut).all()
+        assert set(np.flatnonzero(counts > cut)) <= set(kept.tolist())  # ties at the cut aside, the k most frequent
+    # Tail cutting: the model loses exactly the archive mass of the ideas it does not keep.
+    assert model.metrics["model_coverage"] == pytest.approx(np.mean([counts[m.learner.ideas_].sum() / counts.sum() for m in model.ai_models]), abs=1e-12)
     while model.running:
         model.step()
     ai_ideas = model.web.idea[(model.web.source != HUMAN) & (model.web.step <= EVERY)]  # generation 1's output
-    assert len(ai_ideas) > 0 and np.isin(ai_ideas, top_k).all()
+    assert len(ai_ideas) > 0 and np.isin(ai_ideas, np.flatnonzero(counts >= cut)).all()
     assert all(len(m.learner.ideas_) <= k for m in model.ai_models)
 
 
@@ -479,14 +502,17 @@ def test_lower_temperature_narrows_every_generation(series):
     assert (cold["dispersion_recent"].iloc[1:] < warm["dispersion_recent"].iloc[1:]).all()
 
 
-def test_top_p_truncates_the_nucleus_and_lowers_coverage(paired, clearly_positive):
+def test_top_p_thins_rare_ideas_as_the_text_world_measured_and_lowers_coverage(paired, clearly_positive):
+    from model import decoding
+
     full = ContentEcosystem(small_scenario({"ai.top_p": 1.0, "run.steps": 0}), seed=14)
-    cut = ContentEcosystem(small_scenario({"ai.top_p": 0.8, "run.steps": 0}), seed=14)  # same seed: same training set
-    for a, b in zip(full.ai_models, cut.ai_models):
-        kept = len(b.learner.ideas_)
-        assert kept < len(a.learner.ideas_)
-        assert np.array_equal(b.learner.ideas_, a.learner.ideas_[:kept])  # the most probable ideas
-        assert a.learner.probs_[: kept - 1].sum() < 0.8 <= a.learner.probs_[:kept].sum() + 1e-12
+    cut = ContentEcosystem(small_scenario({"ai.top_p": 0.8, "run.steps": 0}), seed=14)  # same seed: lab 0 has the same training set
+    a, b = full.ai_models[0].learner, cut.ai_models[0].learner
+    assert set(b.ideas_.tolist()) < set(a.ideas_.tolist())
+    survival, _ = decoding.rates(0.8, TRAIN)
+    sure = decoding.COUNT_EDGES[int(np.argmax(survival >= 1.0))]  # from this count on, every idea survives
+    assert set(a.ideas_[a.counts_ >= sure].tolist()) <= set(b.ideas_.tolist())
+    assert b.counts_.min() < sure  # some rarer ideas survive too: a thinning, not a threshold on ideas
     assert cut.metrics["model_coverage"] < full.metrics["model_coverage"]
     clearly_positive(paired({"ai.top_p": 1.0}, {"ai.top_p": 0.8}, final("model_coverage")), what="coverage, top_p 1 - 0.8")
 

@@ -202,3 +202,35 @@ def test_safe_ratio():
     assert math.isnan(metrics.safe_ratio(float("nan"), 1.0))
     assert math.isnan(metrics.safe_ratio(1.0, float("nan")))
     assert metrics.safe_ratio(0.0, 2.0) == 0.0
+
+
+# -- originality by source ---------------------------------------------------------------
+def test_tail_items_by_source_hand_computed():
+    tail = np.array([False, True, True])
+    ideas = np.array([0, 1, 2, 0, 1, 0, 2])
+    human = np.array([True, True, True, False, False, False, False])
+    assert metrics.tail_items_by_source(ideas, human, tail) == (4, 2)
+    assert metrics.tail_items_by_source(np.array([0]), np.array([True]), tail) == (0, 0)
+
+
+def test_the_index_is_the_share_weighted_mean_of_the_index_by_source():
+    # originality_index = s_h * originality_human + (1 - s_h) * originality_ai at every step after setup
+    from model.ecosystem import ContentEcosystem
+    from model.scenario import Scenario
+
+    model = ContentEcosystem(Scenario().with_overrides({"run.steps": 8, "world.archive_items": 5000, "humans.count": 200, "ai.train_size": 2000, "ai.retrain_every": 4}), seed=3)
+    while model.running:
+        model.step()
+    ts = model.timeseries().iloc[1:]
+    s = ts["human_share_recent"]
+    np.testing.assert_allclose(ts["originality_index"], s * ts["originality_human"] + (1 - s) * ts["originality_ai"], rtol=1e-12)
+    assert (s < 1).all() and (ts["originality_ai"] < ts["originality_human"]).all()
+
+
+def test_culture_richness_is_rarefaction_of_its_counts():
+    from model.ideas import FixedVocabulary
+
+    culture = FixedVocabulary(2, 1.0, 0.5, 50, 1.1, np.random.default_rng(0))
+    culture.generate_archive(3000, np.random.default_rng(1))
+    assert culture.rarefied(100) == pytest.approx(metrics.rarefied(culture.counts, 100))
+    assert math.isnan(culture.rarefied(10**6))

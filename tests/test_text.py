@@ -69,8 +69,41 @@ def test_english_bigrams_are_real_english_ranked_by_frequency():
     assert 19_000 < lang.size < 21_000
     assert lang.words[0] == "the" and {"of", "and", "to"} <= set(lang.words[:10])
     assert np.all(np.diff(lang.unigram) <= 0) and lang.unigram.sum() == pytest.approx(1.0)
-    assert lang.indptr[-1] == len(lang.successor) == len(lang.count) > 240_000
+    assert lang.indptr[-1] == len(lang.successor) == len(lang.count) > 230_000
     assert "MIT" in lang.source
+
+
+def test_the_default_english_leaves_out_every_word_and_phrase_of_the_offensive_list():
+    from model.text.language import inoffensive, offensive
+
+    words, pairs = offensive()
+    assert len(words) > 800 and ("blow", "job") in pairs  # better-profanity's maintained list, read from the package
+    lang = english_bigrams()
+    assert not words & set(lang.words) and "better-profanity" in lang.source
+    table = pd.DataFrame({"a": ["the", "the", "sex", "blow", "blow", "hand"], "b": ["cat", "sex", "the", "job", "dry", "job"], "c": [5, 4, 3, 2, 1, 1]})
+    assert inoffensive(table)[["a", "b"]].values.tolist() == [["the", "cat"], ["blow", "dry"]]
+
+
+def test_samples_of_seeds_1_to_20_hold_no_offensive_word():
+    """Every document a small text run publishes (the archive, people, models) and model 0's samples, seeds 1-20."""
+    from model.text.language import offensive
+    from model.text.samples import latest_documents, record
+
+    words, pairs = offensive()
+    phrases = [f" {a} {b} " for a, b in pairs]
+    for seed in range(1, 21):
+        model = ContentEcosystem(small(**{"run.steps": 3}), seed=seed)
+        while model.running:
+            model.step()
+        language = model.culture.language
+        used = set(language.words[np.unique(model.web.tokens[: model.web.n])])
+        assert not used & words, (seed, used & words)
+        kept = record(model)
+        texts = [*kept["human"], *(d for g in kept["generations"] for d in g), *(d for ds in latest_documents(model, 5).values() for d in ds)]
+        texts += [language.decode(row) for row in model.web.tokens[: model.web.n]]
+        for text in texts:
+            padded = f" {text} "
+            assert not set(text.split()) & words and not any(p in padded for p in phrases), (seed, text)
 
 
 def test_human_documents_walk_the_bigram_table():
@@ -208,8 +241,9 @@ def test_the_unigram_is_the_maximum_likelihood_categorical(corpus):
 def test_text_run_defines_every_column_and_the_text_columns(ran):
     ts = ran.timeseries()
     assert list(ts.columns) == list(COLUMNS) + list(TEXT_COLUMNS)
-    defined = ts.drop(columns="ai_attention_share")
+    defined = ts.drop(columns=["ai_attention_share", "originality_ai"])
     assert not defined.isna().any().any(), defined.isna().sum()
+    assert not ts["originality_ai"].iloc[1:].isna().any()
     assert (ts["model_perplexity"] > 1).all() and ts["vocabulary_coverage"].between(0, 1).all()
     assert ts["distinct_2_recent"].between(0, 1).all()
 

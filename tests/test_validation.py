@@ -1,7 +1,8 @@
-"""Validation: the model reproduces the published model-collapse results (docs/ODD.md, section 7.18).
+"""Validation: the model against the published model-collapse results (docs/ODD.md, section 7.18).
 
-The quick validation runs through the command line, as users run it, and every check
-must pass; the report and one figure per check must exist.
+The quick validation runs through the command line, as users run it: every comparison must
+agree except those whose disagreement is documented (a result the model does not reproduce,
+reported as NOT REPRODUCED with its reason); the report and one figure per check must exist.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from experiments.validation import checks, common, theory
 from experiments.validation.checks import text_perplexity
 from experiments.validation.sim import Runner
 
-EXPECTED_CHECKS = {"gaussian_mle", "gaussian_unbiased", "discrete", "accumulate", "fresh", "tail", "market", "text_discrete", "text_perplexity"}
+EXPECTED_CHECKS = {"gaussian_mle", "gaussian_unbiased", "discrete", "accumulate", "fresh", "tail", "market", "text_discrete", "text_perplexity", "decoding"}
+#: The published results the model does not reproduce, each for a documented reason.
+NOT_REPRODUCED = {"text_perplexity"}
 
 
 @pytest.fixture(scope="module")
@@ -28,19 +31,22 @@ def quick(tmp_path_factory):
     return status, out
 
 
-def test_quick_validation_passes_every_check(quick):
+def test_quick_validation_reproduces_every_result_but_the_documented_ones(quick):
     status, out = quick
     summary = json.loads((out / "validation.json").read_text(encoding="utf-8"))
-    failed = [
+    unexpected = [
         f"{c['title']}: {x['quantity']} (theory {x['theory']}, simulated {x['simulated']})"
         for c in summary["checks"]
         for x in c["comparisons"]
-        if not x["passed"]
+        if not x["passed"] and not x["known"]
     ]
-    assert not failed, failed
+    assert not unexpected, unexpected
     assert status == 0
     assert summary["quick"] is True and summary["passed"] is True
     assert {c["key"] for c in summary["checks"]} == EXPECTED_CHECKS
+    verdicts = {c["key"]: c["verdict"] for c in summary["checks"]}
+    assert {k for k, v in verdicts.items() if v == "NOT REPRODUCED"} == NOT_REPRODUCED
+    assert all(c["reasons"] for c in summary["checks"] if c["key"] in NOT_REPRODUCED)
 
 
 def test_report_and_figures_exist(quick):
@@ -51,9 +57,10 @@ def test_report_and_figures_exist(quick):
         assert png.is_file() and png.stat().st_size > 10_000, key
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"]({key}.png)" in report
-    for needle in ("Shumailov", "Gerstgrasser", "Bertrand", "Dohmatob", "π²/6", "((M−1)/M)ⁿ", "Tolerances", "PASS"):
+    for needle in ("Shumailov", "Gerstgrasser", "Bertrand", "Dohmatob", "Kazdan", "Dolezal", "π²/6", "((M−1)/M)ⁿ", "Tolerances", "REPRODUCED"):
         assert needle in report, needle
-    assert "FAIL" not in report
+    assert "**NOT REPRODUCED**" in report and "Why it is not reproduced." in report and "Kneser–Ney is a biased estimator" in report
+    assert "unexpected" not in report.lower() and "PASS" not in report
 
 
 def test_a_wrong_theory_fails_and_exits_1(tmp_path, monkeypatch):
@@ -65,7 +72,8 @@ def test_a_wrong_theory_fails_and_exits_1(tmp_path, monkeypatch):
     status = run.main(["validate", "--quick", "--quiet", "--out", str(tmp_path / "v")])
     assert status == 1
     summary = json.loads((tmp_path / "v" / "validation.json").read_text(encoding="utf-8"))
-    assert not summary["checks"][0]["comparisons"][0]["passed"]
+    assert not summary["checks"][0]["comparisons"][0]["passed"] and summary["checks"][0]["verdict"] == "NOT REPRODUCED"
+    assert "UNEXPECTED" in (tmp_path / "v" / "validation.md").read_text(encoding="utf-8")
 
 
 def test_pool_gives_the_same_numbers_as_serial():
@@ -112,21 +120,22 @@ class Traces:
 
 
 @pytest.mark.parametrize(
-    "law, slowed",
+    "law, bounded",
     [
-        (lambda n: 6.0 + 0.3 * np.cumsum(1.0 / n**2), True),  # Gerstgrasser et al.'s unbiased learners: generation n adds ∝ 1/n²
-        (lambda n: 6.0 + 0.6 * (1.0 - 0.3**n), True),  # geometric, falling faster still
-        (lambda n: 6.0 + 0.28 * np.log(n), True),  # a biased learner under accumulation: logarithmic growth
+        (lambda n: 6.0 + 0.3 * np.cumsum(1.0 / n**2), True),  # Gerstgrasser et al.'s bounded loss: generation n adds ∝ 1/n²
+        (lambda n: 6.0 + 0.28 * np.log(n), False),  # a biased learner under accumulation: logarithmic growth
         (lambda n: 6.0 + 0.1 * np.sqrt(n), False),  # faster than logarithmic
         (lambda n: 6.0 + 0.05 * n, False),  # linear, as if every generation's bias counted in full
     ],
 )
-def test_text_perplexity_tells_growth_at_most_logarithmic_from_faster_growth(law, slowed):
+def test_text_perplexity_reproduces_the_bounded_law_only_when_the_loss_is_bounded(law, bounded):
     for quick in (True, False):
         result = checks.check_text_perplexity(common.Context(quick=quick, runner=Traces(law)))
         growth = result.comparisons[-1]
         assert growth.quantity.startswith("accumulate: ρ")
-        assert growth.passed == slowed, (quick, growth)
+        assert growth.passed == bounded, (quick, growth)
+        assert result.verdict == ("REPRODUCED" if bounded else "NOT REPRODUCED")
+        assert result.reasons == ([] if bounded else [text_perplexity.BIASED]) and not result.unexpected
         assert all(c.passed for c in result.comparisons[:-1])  # the replace arm rises; accumulate stays below half of it
     assert text_perplexity.doubling_ratio(lambda n: math.log(n) - math.log(n - 1), 5) == pytest.approx(1.0)
 

@@ -1,24 +1,26 @@
-"""The page's inputs and components for Mesa's SolaraViz.
+"""The page's inputs, its status line and its chart cards.
 
-Inputs are Mesa's own (``model_params`` entries of type Select, SliderFloat, SliderInt,
-InputText). Each lever's value is a reactive variable (one per browser session), so that
-choosing a preset can move the levers: :class:`PresetChoice` sets every lever to the
-preset's value, the sliders show it, and Mesa's input handlers record it for the next
-Reset, exactly as if the presenter had moved each slider by hand. Mesa builds the model
-with ``PresentationModel(**params)``; a lever nobody touched reaches it as its reactive
-variable, which the model reads (see :func:`viz.model.plain`).
+Inputs are described as Mesa's ``model_params`` entries (type Select, SliderFloat, SliderInt,
+InputText) whose values are reactive variables, one per browser session, so that choosing
+a preset can move the levers: :class:`PresetChoice` sets every lever to the preset's value
+and the sliders show it, exactly as if the presenter had moved each one by hand. On Reset,
+Mesa's ModelController builds ``PresentationModel(**arguments)`` from those variables, which
+the model reads (see :func:`viz.model.plain`). Each slider shows its value beside its label
+above a track as wide as the sidebar, whatever the label's length.
 """
 
 from __future__ import annotations
+
+import html
 
 import solara
 from mesa.visualization.utils import update_counter
 
 from model.scenario import Scenario, ScenarioError
 from viz import figures
+from viz.chart import FIRST, FORMAT, SECOND, WIDTH
 from viz.model import PresentationModel
 from viz.presets import BASELINE, LEVERS, discover, lever_values, preset_scenario, slider_range
-from viz.samples import WhatTheModelsWrite
 
 PRESETS = discover()  # at import: a new preset file appears when the server (re)starts
 DEFAULT_PRESET = BASELINE if BASELINE in PRESETS else next(iter(PRESETS), BASELINE)
@@ -53,13 +55,19 @@ class PresetChoice(solara.Reactive):
 
 
 PRESET = PresetChoice(DEFAULT_PRESET)
+COMPARE = solara.Reactive(DEFAULT_PRESET)
+SEED = solara.Reactive("1")
+#: Inputs that choose the runs; the rest are the first run's levers.
+RUN_INPUTS = ("preset", "compare", "seed")
 
 
 def model_params() -> dict:
-    """SolaraViz's ``model_params``: the preset, the seed and every lever."""
+    """The page's inputs in Mesa's ``model_params`` form: the two presets, the seed and every lever."""
+    names = list(PRESET_LEVERS) or [BASELINE]
     params = {
-        "preset": {"type": "Select", "value": PRESET, "values": list(PRESET_LEVERS) or [BASELINE], "label": "Preset"},
-        "seed": {"type": "InputText", "value": "1", "label": "Seed"},
+        "preset": {"type": "Select", "value": PRESET, "values": names, "label": "First run (blue): preset"},
+        "compare": {"type": "Select", "value": COMPARE, "values": names, "label": "Second run (orange): preset, as saved"},
+        "seed": {"type": "InputText", "value": SEED, "label": "Seed (both runs)"},
     }
     for lever in LEVERS:
         entry = {"type": lever.kind, "value": LEVER_STATE[lever.name], "label": lever.label}
@@ -72,27 +80,96 @@ def model_params() -> dict:
     return params
 
 
+def arguments(params: dict) -> dict:
+    """What Reset passes to :class:`PresentationModel`: each input's reactive variable, read when the model is built."""
+    return {name: entry["value"] for name, entry in params.items()}
+
+
 def reset_controls() -> None:
-    """Put the preset and every lever back to the default preset (for tests and a fresh start)."""
+    """Put the presets, the seed and every lever back to the default preset (for tests and a fresh start)."""
     PRESET.set(DEFAULT_PRESET)
+    COMPARE.set(DEFAULT_PRESET)
+    SEED.set("1")
 
 
-def Status(model: PresentationModel) -> None:
-    """What is running, how far, and any message about the inputs."""
-    counterfactual = "the same run (no policy to compare)" if model.counterfactual is None else "the baseline with the same seed, world and scale"
+def shown(value, step) -> str:
+    """A slider's value as its label shows it: as many decimals as its step."""
+    if float(step).is_integer():
+        return f"{value:,.0f}"
+    decimals = max(0, len(f"{step:g}".split(".")[-1]))
+    return f"{value:.{decimals}f}"
+
+
+@solara.component
+def Input(name: str, entry: dict):
+    """One input; a slider gets its label and value on a line of their own, above a full-width track."""
+    kind, label, value = entry["type"], entry.get("label", name), entry["value"]
+    if kind == "Select":
+        solara.Select(label, values=entry["values"], value=value)
+    elif kind == "InputText":
+        solara.InputText(label, value=value)
+    elif kind in ("SliderFloat", "SliderInt"):
+        with solara.Column(gap="0px", classes=["lever", f"lever-{name}"]).meta(ref=f"lever-{name}"):
+            with solara.Row(justify="space-between", gap="8px", classes=["lever-label"]):
+                solara.Text(label)
+                solara.Text(shown(value.value, entry["step"]), classes=["lever-value"])
+            slider = solara.SliderFloat if kind == "SliderFloat" else solara.SliderInt
+            slider("", value=value, min=entry["min"], max=entry["max"], step=entry["step"], thumb_label=False)
+    else:
+        raise ValueError(f"{kind} is not an input type of this page")
+
+
+@solara.component
+def Inputs(params: dict, names):
+    for name in names:
+        Input(name, params[name])
+
+
+#: The numbers the status table shows for both runs: (column, label, format).
+HEADLINE = (
+    ("human_share_new", "human share of new items", "{:.2f}"),
+    ("originality_index", "originality index", "{:.2f}"),
+    ("model_coverage", "model coverage of culture", "{:.3f}"),
+)
+
+
+def headline_table(model: PresentationModel) -> str:
+    """This step's headline numbers of both runs and their difference, as an HTML table."""
+    h, b = model.history, model.other_history
+
+    def cell(series, fmt):
+        return fmt.format(series[-1]) if len(series) else "–"
+
+    two = model.other is not None
+    head = f"<th></th><th style='color:{FIRST}'>{html.escape(model.label)}</th>"
+    head += f"<th style='color:{SECOND}'>{html.escape(model.other_label)}</th><th>difference</th>" if two else ""
+    rows = []
+    for column, label, fmt in HEADLINE:
+        row = f"<td>{label}</td><td>{cell(h[column], fmt)}</td>"
+        if two:
+            diff = h[column][-1] - b[column][-1] if len(h[column]) and len(b[column]) else float("nan")
+            row += f"<td>{cell(b[column], fmt)}</td><td>{fmt.replace(':', ':+').format(diff)}</td>"
+        rows.append(f"<tr>{row}</tr>")
+    return f"<table class='headline'><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+@solara.component
+def Status(model: PresentationModel):
+    """What is running, how far, the headline numbers of both runs, and any message about the inputs."""
+    update_counter.get()
     labels = {lever.name: lever.label for lever in LEVERS}
     changed = "; ".join(f"{labels[name]} {value}" for name, value in model.changed.items())
-    # Text, not Markdown: Markdown loads KaTeX, which solara-assets does not ship (offline it fails).
-    solara.Text(
-        f"{model.preset} · seed {model.config.run.seed} · step {model.steps} of {model.config.run.steps} (months)."
-        + (f" Changed from the preset: {changed}." if changed else "")
-        + f" Grey lines: {counterfactual}.",
-        style={"font-size": "0.95rem"},
-    )
-    for notice in model.notices:
-        solara.Warning(notice)
-    if not model.running and not model.stopped:
-        solara.Info("The run has reached its last step; press Reset to start again.")
+    runs = f"{model.label} (blue)" + (f" against {model.other_label} (orange)" if model.other is not None else ", one run (the second preset is the same run)")
+    with solara.Div(classes=["run-status"]):
+        with solara.Column(gap="2px", classes=["run-line"]):
+            # Text, not Markdown: Markdown loads KaTeX, which solara-assets does not ship (offline it fails).
+            end = " The last step: press Reset to start again." if not model.running and not model.stopped else ""
+            solara.Text(f"{runs} · seed {model.config.run.seed} · step {model.steps} of {model.config.run.steps} (months).{end}", classes=["run-what"])
+            if changed:
+                solara.Text(f"Levers moved from {model.preset}: {changed}.", classes=["run-changed"])
+            for notice in model.notices:
+                solara.Warning(notice, dense=True)
+        solara.HTML(tag="div", unsafe_innerHTML=headline_table(model), classes=["run-numbers"])
 
 
 def _draw(chart: figures.Chart, model, log: bool) -> bytes | str:
@@ -105,28 +182,40 @@ def _draw(chart: figures.Chart, model, log: bool) -> bytes | str:
         return f"{chart.title}: cannot draw this state ({type(error).__name__}: {error})"
 
 
-def _chart_component(kind: type[figures.Chart], log_option: bool = False, status: bool = False):
+def export_name(model: PresentationModel, what: str, suffix: str) -> str:
+    runs = model.preset if model.other is None else f"{model.preset}-vs-{model.compare}"
+    return f"{what}_{runs}_seed{model.config.run.seed}_step{model.steps}.{suffix}"
+
+
+def _chart_card(kind: type[figures.Chart], log_option: bool = False):
     @solara.component
-    def ChartView(model: PresentationModel):
+    def ChartCard(model: PresentationModel):
         step = update_counter.get()
         log = solara.use_reactive(False)
         chart = figures.chart(model, kind)
         image = solara.use_memo(lambda: _draw(chart, model, log.value), [model, model.steps, step, log.value])
-        with solara.Column(gap="4px"):
-            if status:
-                Status(model)
-            if log_option:
-                solara.Checkbox(label="originality index on a log scale", value=log)
+        with solara.Div(classes=["chart-card", f"chart-{kind.slug}"], style={"--aspect": f"{WIDTH / kind.height:.3f}"}):
+            with solara.Row(justify="end", gap="12px", classes=["chart-tools"]):
+                if log_option:
+                    solara.Checkbox(label="index on a log scale", value=log)
+                solara.FileDownload(lambda: chart.png(model), filename=export_name(model, kind.slug, "png"), label="PNG, 1920 px wide",
+                                    mime_type="image/png")
             if isinstance(image, str):
                 solara.Warning(image)
             else:
-                solara.Image(image, width="100%", format=figures.FORMAT)
+                solara.Image(image, width="100%", format=FORMAT, classes=["chart"])
 
-    ChartView.__name__ = kind.__name__  # shown in Solara's component tree
-    return ChartView
+    ChartCard.__name__ = kind.__name__  # shown in Solara's component tree
+    return ChartCard
 
 
-#: The page's components, one per chart (the first also shows the run's status and any message), then
-#: the "what the models write" panel (in the ideas world, one line saying nothing is written).
-COMPONENTS = [_chart_component(kind, log_option=kind is figures.Originality, status=i == 0) for i, kind in enumerate(figures.CHARTS)]
-COMPONENTS.append(WhatTheModelsWrite)
+#: One card per chart, in the order of :data:`viz.figures.CHARTS` (the Originality card has the log option).
+CARDS = [_chart_card(kind, log_option=kind is figures.Originality) for kind in figures.CHARTS]
+
+
+@solara.component
+def Exports(model: PresentationModel):
+    """Both runs' time series so far, as one CSV file (one row per run and step)."""
+    update_counter.get()
+    solara.FileDownload(lambda: model.timeseries_table().to_csv(index=False), filename=export_name(model, "timeseries", "csv"),
+                        label="Time series (CSV)", mime_type="text/csv")

@@ -1,38 +1,42 @@
-"""The page's charts as matplotlib figures, one class per component.
+"""The page's charts, one class per chart; two runs side by side in each (blue, then orange).
 
-Each chart builds its ``Figure`` (never pyplot, so nothing is shared between sessions)
-once per model and then only moves its lines and points: building axes costs more
-than drawing them, and a presenter presses Step many times. Time runs along a fixed
-axis, the whole horizon, so the audience sees how far the run has come. On every
-time-series chart the counterfactual, the baseline with the same seed, is a thin grey
-line; the gap between the colour and the grey is what the levers did.
+Time runs along a fixed axis, the whole horizon, so the audience sees how far the run has
+come. Shares and indices start at 0; log axes print plain numbers; steps and generations
+have whole-number ticks; each title names the runs and their seed. Where one chart cannot
+hold both runs (the content map, the network), it draws them in two panels.
 """
 
 from __future__ import annotations
 
-import io
-import threading
-
 import numpy as np
-import PIL.Image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.patches import Patch
 
-from model.web import AI, ASSISTED, HUMAN
+from experiments import axes as honest
+from viz.chart import (
+    AI,
+    ASSISTED,
+    COLOURS,
+    FIRST,
+    FONT,
+    GAP,
+    HUMAN,
+    SECOND,
+    SOURCE_NAMES,
+    Chart,
+    frame,
+    grow,
+    header,
+    header_height,
+    run_lines,
+    set_line,
+    style,
+    time_axis,
+)
 from viz.model import DENSITY_BINS, FRINGE_MASS
 
-DPI = 72
-COLOURS = {HUMAN: "#1f4e79", ASSISTED: "#7fb3e0", AI: "#d62728"}
-SOURCE_NAMES = {HUMAN: "human", ASSISTED: "assisted", AI: "AI"}
-GREY = dict(color="#8c8c8c", lw=1.0)
-STEP_LABEL = "step (month)"
-# JPEG at high quality without chroma subsampling: encoding takes about 1 ms where PNG takes 10-20
-# (measured on a 400 x 260 chart), at a similar size, and lines stay crisp.
-FORMAT = "jpeg"
-MAP_POINTS = 600  # recent items drawn on the content map
+MAP_POINTS = 600  # recent items drawn on each content map
 FRINGE_SAMPLE = 20_000  # recent items the fringe share is measured on
 NETWORK_STATES = (("writing alone", "#1f4e79"), ("using an AI tool", "#7fb3e0"), ("exited", "#d9d9d9"))
 
@@ -56,258 +60,196 @@ def rank_frequency_of(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(1, len(counts) + 1), counts / max(counts.sum(), 1)
 
 
-class Chart:
-    """A figure built once for a model, then updated in place and drawn as an image.
-
-    What changes from step to step (lines, points, bars, a few labels) is
-    registered with :meth:`dynamic`; the rest, axes and labels included, is drawn once
-    and kept as a bitmap until an axis range or scale changes. Ranges therefore only
-    grow (see :func:`grow`), so most steps redraw only what moved.
-    """
-
-    title = ""
-    size = (5.6, 3.4)
-    grid = (1, 1)
-
-    def __init__(self, model):
-        self.fig = Figure(figsize=self.size, dpi=DPI)
-        self.canvas = FigureCanvasAgg(self.fig)
-        self.axes = self.fig.subplots(*self.grid, squeeze=False)
-        self.lock = threading.Lock()  # two sessions may show the server's first model
-        self._dynamic: list = []
-        self._frame = None  # (axis ranges, background bitmap)
-        self.build(model)
-
-    def build(self, model) -> None:
-        raise NotImplementedError
-
-    def update(self, model) -> None:
-        raise NotImplementedError
-
-    def dynamic(self, artist):
-        """Mark an artist as redrawn every step (left out of the kept background)."""
-        artist.set_animated(True)
-        self._dynamic.append(artist)
-        return artist
-
-    def forget(self, artist) -> None:
-        """Remove a dynamic artist for good."""
-        self._dynamic.remove(artist)
-        artist.remove()
-
-    def _ranges(self) -> tuple:
-        return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()) for ax in self.fig.axes)
-
-    def figure(self, model) -> Figure:
-        """The figure, updated to the model's current state (a full draw, for export)."""
-        self.update(model)
-        for artist in self._dynamic:
-            artist.set_animated(False)
-        self.canvas.draw()
-        for artist in self._dynamic:
-            artist.set_animated(True)
-        self._frame = None
-        return self.fig
-
-    def image(self, model) -> bytes:
-        """The chart for the model's current state, as the page shows it (:data:`FORMAT` bytes)."""
-        with self.lock:
-            self.update(model)
-            ranges = self._ranges()
-            if self._frame is None or self._frame[0] != ranges:
-                self.canvas.draw()
-                self._frame = (ranges, self.canvas.copy_from_bbox(self.fig.bbox))
-            else:
-                self.canvas.restore_region(self._frame[1])
-            renderer = self.canvas.get_renderer()
-            for artist in self._dynamic:
-                artist.draw(renderer)
-            image = PIL.Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-            out = io.BytesIO()
-            image.convert("RGB").save(out, format=FORMAT, quality=92, subsampling=0)
-            return out.getvalue()
+def runs(model) -> list:
+    """(model, label, colour) of each run shown: the first, then the second when it is another run."""
+    shown = [(model, model.label, FIRST)]
+    return shown + ([(model.other, model.other_label, SECOND)] if model.other is not None else [])
 
 
-def grow(ax, values, log: bool = False, headroom: float = 0.15) -> None:
-    """Widen the y range to hold ``values``, with headroom; never narrow it (so the kept frame stays valid)."""
-    values = np.asarray(values, float)
-    values = values[np.isfinite(values) & ((values > 0) if log else True)]
-    if not len(values):
-        return
-    lo, hi = ax.get_ylim()
-    vmin, vmax = values.min(), values.max()
-    if lo <= vmin and vmax <= hi:
-        return
-    if log:
-        ax.set_ylim(min(lo, vmin / 2), max(hi, vmax * 2))
-    else:
-        span = max(vmax - vmin, abs(vmax) * 0.1, 1e-9)
-        ax.set_ylim(min(lo, vmin - headroom * span), max(hi, vmax + headroom * span))
-
-
-def _time_axis(ax, model, ylabel: str, title: str | None = None) -> None:
-    ax.set(xlim=(0, max(1, model.config.run.steps)), xlabel=STEP_LABEL, ylabel=ylabel)
-    if title:
-        ax.set_title(title, fontsize=9)
-    ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
-
-
-def header(fig: Figure, title: str, handles, labels=None, ncols: int = 3) -> None:
-    """The chart's title and legend above its axes, where the moving parts never cover them.
-
-    Drawn once with the background: redrawing a legend every step costs more than the data.
-    """
-    fig.suptitle(title, fontsize=10, y=0.99)
-    labels = labels if labels is not None else [h.get_label() for h in handles]
-    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.935), ncols=ncols, fontsize=7, frameon=False)
+def _gap(ax, h, b, column):
+    """The shaded difference between the two runs' lines (on the steps both have run)."""
+    n = min(len(h["step"]), len(b["step"]))
+    return ax.fill_between(h["step"][:n], h[column][:n], b[column][:n], **GAP)
 
 
 class WhoWrites(Chart):
-    """Human, assisted and AI shares of new items; the web's and the training sets' human share."""
+    """Human, assisted and AI shares of the first run's new items; the human shares of both runs."""
 
     title = "Who writes the web"
-    size = (5.6, 3.8)
+    slug = "who_writes_the_web"
+    height = 6.0
 
     def build(self, model):
         ax = self.ax = self.axes[0, 0]
-        self.fig.subplots_adjust(left=0.1, right=0.98, bottom=0.13, top=0.76)
         self.stack = []
-        self.web = self.dynamic(ax.plot([], [], color="black", lw=1.6, label="human share of the web")[0])
-        self.training = self.dynamic(ax.plot([], [], color="black", lw=1.4, ls="--", label="human share of training sets")[0])
-        self.grey = [self.dynamic(ax.plot([], [], **GREY, **extra)[0]) for extra in ({"label": "baseline, same seed"}, {}, {}, {"ls": "--"})]
-        areas = [ax.fill_between([], [], color=COLOURS[s], label=f"{SOURCE_NAMES[s]} share of new items") for s in (HUMAN, ASSISTED, AI)]
-        header(self.fig, "Who writes the web", [*areas, self.web, self.training, self.grey[0]])
-        _time_axis(ax, model, "share")
-        ax.set_ylim(0, 1)
+        dot = dict(marker="o", markevery=[-1], markersize=4)  # the latest point: a run at step 0 shows one
+        self.web = self.dynamic(ax.plot([], [], color="black", lw=1.8, label="human share of the whole web", **dot)[0])
+        self.training = self.dynamic(ax.plot([], [], color="black", lw=1.6, ls="--", label="human share of training sets", **dot)[0])
+        areas = [Patch(color=COLOURS[s], label=f"{SOURCE_NAMES[s]} share of new items") for s in (HUMAN, ASSISTED, AI)]
+        handles = [*areas, self.web, self.training]
+        self.second = []
+        if model.other is not None:
+            styles = ({"lw": 2.6, "label": f"{model.other_label}: human share of new items"},
+                      {"lw": 1.6, "ls": ":", "label": f"{model.other_label}: of the web"},
+                      {"lw": 1.6, "ls": "--", "label": f"{model.other_label}: of training sets"})
+            self.second = [self.dynamic(ax.plot([], [], color=SECOND, **kw)[0]) for kw in styles]
+            handles += self.second
+        frame(self.fig, top=header_height(len(handles), 2))
+        header(self.fig, "Who writes the web", model.title, handles)
+        time_axis(ax, model, f"share ({model.label}: areas and black lines)")
+        ax.set_ylim(0, 1.02)
 
     def update(self, model):
-        h, b = model.history, model.baseline_history
+        h, b = model.history, model.other_history
         x = h["step"]
         for poly in self.stack:
             self.forget(poly)
         shares = [h[f"{name}_share_new"] for name in ("human", "assisted", "ai")]
-        self.stack = self.ax.stackplot(x, *shares, colors=[COLOURS[s] for s in (HUMAN, ASSISTED, AI)])
+        if len(x) > 1:  # step 0 is the archive: no new items yet
+            self.stack = self.ax.stackplot(x[1:], *(s[1:] for s in shares), colors=[COLOURS[s] for s in (HUMAN, ASSISTED, AI)])
+        else:
+            self.stack = []
         for poly in self.stack:  # under the lines
             poly.set_animated(True)
             self._dynamic.insert(0, poly)
-        self.web.set_data(x, h["human_share_web"])
-        self.training.set_data(x, h["human_share_training"])
-        xb = b["step"]
-        for line, y in zip(self.grey, (b["human_share_new"], b["human_share_new"] + b["assisted_share_new"], b["human_share_web"], b["human_share_training"])):
-            line.set_data(xb, y)
+        set_line(self.web, x, h["human_share_web"])
+        set_line(self.training, x, h["human_share_training"])
+        for line, column in zip(self.second, ("human_share_new", "human_share_web", "human_share_training")):
+            start = 1 if column.endswith("_new") else 0
+            set_line(line, b["step"][start:], b[column][start:])
 
 
 class Originality(Chart):
-    """The originality index, ideas among recent items, model coverage and model variance."""
+    """The originality index, ideas among recent items, model coverage and model variance, for both runs."""
 
     title = "Originality"
-    size = (7.6, 4.4)
+    slug = "originality"
+    height = 6.0
     grid = (2, 2)
 
     def build(self, model):
-        self.fig.subplots_adjust(left=0.09, right=0.98, bottom=0.1, top=0.82, hspace=0.6, wspace=0.28)
+        frame(self.fig, top=header_height(1, 3) + 0.2, left=0.75, bottom=0.62, hspace=0.62, wspace=0.32)
         ideas = "ideas_rarefied" if model.has_column("ideas_rarefied") else "effective_ideas_recent"
         self.panels = (
-            ("originality_index", "Originality index", "tail share / culture's"),
-            (ideas, "Ideas in a sample of recent items" if ideas == "ideas_rarefied" else "Effective ideas, recent (exp entropy)", "ideas"),
-            ("model_coverage", "Model coverage", "share of culture producible"),
-            ("model_variance", "Model variance", "over human variance"),
+            ("originality_index", "Originality index (1 = human culture)", "index"),
+            (ideas, "Ideas in a sample of recent items" if ideas == "ideas_rarefied" else "Effective ideas, recent", "ideas"),
+            ("model_coverage", "Model coverage of culture", "share"),
+            ("model_variance", "Model variance / human", "ratio"),
         )
-        self.lines = []
+        self.lines, self.gaps = [], [None] * 4
         for ax, (column, title, ylabel) in zip(self.axes.flat, self.panels):
             if column in ("originality_index", "model_variance"):
-                ax.axhline(1.0, color="black", lw=0.6, ls=":")
-            grey = self.dynamic(ax.plot([], [], **GREY, label="baseline, same seed")[0])
-            live = self.dynamic(ax.plot([], [], color=COLOURS[HUMAN], lw=1.8, label="this run")[0])
-            self.lines.append((column, live, grey))
-            _time_axis(ax, model, ylabel, title)
+                ax.axhline(1.0, color="black", lw=0.8, ls=":")
+            first, second = (self.dynamic(line) if line is not None else None for line in run_lines(ax, model))
+            self.lines.append((column, first, second))
+            time_axis(ax, model, ylabel, title)
             ax.set_ylim(0, 1.1 if column != ideas else 1)
-        header(self.fig, "Originality", [self.lines[0][1], self.lines[0][2]])
+        handles = [self.lines[0][1]] + ([self.lines[0][2], Patch(**GAP, label="difference")] if model.other is not None else [])
+        header(self.fig, "Originality", model.title, handles, ncols=3)
         self.log = False
 
     def set_log(self, log: bool) -> None:
-        """Show the originality index on a log scale (it falls by orders of magnitude)."""
+        """Show the originality index on a log scale (it falls by orders of magnitude), with plain numbers."""
         if log != self.log:
             self.log = log
             index = self.axes[0, 0]
             index.set_yscale("log" if log else "linear")
+            if log:
+                honest.plain_log(index.yaxis)
+            index.set_ylabel("index (log scale)" if log else "index", fontsize=FONT)
             index.set_ylim((0.5, 2) if log else (0, 1.1))
 
     def update(self, model):
-        h, b = model.history, model.baseline_history
-        for i, (ax, (column, live, grey)) in enumerate(zip(self.axes.flat, self.lines)):
-            live.set_data(h["step"], h[column])
-            grey.set_data(b["step"], b[column])
+        h, b = model.history, model.other_history
+        for i, (ax, (column, first, second)) in enumerate(zip(self.axes.flat, self.lines)):
+            set_line(first, h["step"], h[column])
+            set_line(second, b["step"], b[column])
+            if second is not None:
+                if self.gaps[i] is not None:
+                    self.forget(self.gaps[i])
+                self.gaps[i] = self.dynamic(_gap(ax, h, b, column))
+                self._dynamic.remove(self.gaps[i])
+                self._dynamic.insert(0, self.gaps[i])  # under the lines
             grow(ax, np.r_[h[column], b[column]], log=self.log and i == 0)
 
 
 class ContentMap(Chart):
-    """A sample of recent items over the archive's density, in the archive's fixed 2-D projection."""
+    """A sample of recent items over the archive's density, in the archive's fixed 2-D projection; a panel per run."""
 
     title = "Content map"
-    size = (5.6, 3.8)
+    slug = "content_map"
 
     def build(self, model):
         proj = model.projection
-        ax = self.ax = self.axes[0, 0]
-        self.fig.subplots_adjust(left=0.1, right=0.98, bottom=0.12, top=0.8)
+        shown = runs(model)
+        self.grid = (1, len(shown))
+        self.fig.clear()
+        self.axes = self.fig.subplots(1, len(shown), squeeze=False, sharey=True)
+        frame(self.fig, top=header_height(5, 3) + 0.22, left=0.55, bottom=0.5, wspace=0.06)
         density = np.where(proj.density > 0, proj.density, np.nan)
-        ax.imshow(density, origin="lower", extent=proj.extent, aspect="auto", cmap="Greys", norm=LogNorm(), alpha=0.7)
         centres = [np.linspace(lo, hi, 2 * DENSITY_BINS + 1)[1::2] for lo, hi in (proj.extent[:2], proj.extent[2:])]
-        ax.contour(*centres, proj.density, levels=[proj.fringe_level], colors="#444444", linewidths=0.6, linestyles="--")
-        self.points = {
-            s: self.dynamic(ax.scatter([], [], s=6, color=COLOURS[s], linewidths=0, label=SOURCE_NAMES[s])) for s in (HUMAN, ASSISTED, AI)
-        }
-        self.shares = self.dynamic(ax.text(0.99, 0.98, "", ha="right", va="top", transform=ax.transAxes, fontsize=8))
-        self.empty = self.dynamic(ax.text(0.5, 0.5, "no items published in the recent window", ha="center", va="center", transform=ax.transAxes))
-        ax.set(xlim=proj.extent[:2], ylim=proj.extent[2:], xlabel="archive's 1st principal axis", ylabel="archive's 2nd principal axis")
-        handles = [*self.points.values(), ax.fill_between([], [], color="#999999", label="archive density")]
-        handles.append(ax.plot([], [], color="#444444", lw=0.6, ls="--", label=f"fringe: the sparsest {FRINGE_MASS:.0%} of the archive")[0])
-        header(self.fig, f"Content map: up to {MAP_POINTS} recent items over the archive", handles, ncols=3)
-        self.fringe = self.dynamic(ax.text(0.99, 0.02, "", ha="right", va="bottom", transform=ax.transAxes, fontsize=8))
+        self.panels = []
+        for ax, (_, label, colour) in zip(self.axes.flat, shown):
+            ax.imshow(density, origin="lower", extent=proj.extent, aspect="auto", cmap="Greys", norm=LogNorm(), alpha=0.7)
+            ax.contour(*centres, proj.density, levels=[proj.fringe_level], colors="#444444", linewidths=0.8, linestyles="--")
+            points = {s: self.dynamic(ax.scatter([], [], s=7, color=COLOURS[s], linewidths=0)) for s in (HUMAN, ASSISTED, AI)}
+            fringe = self.dynamic(ax.text(0.98, 0.02, "", ha="right", va="bottom", transform=ax.transAxes, fontsize=FONT,
+                                          bbox=dict(facecolor="white", alpha=0.8, lw=0, pad=1.5)))
+            empty = self.dynamic(ax.text(0.5, 0.5, "no recent items", ha="center", va="center", transform=ax.transAxes, fontsize=FONT))
+            ax.set(xlim=proj.extent[:2], ylim=proj.extent[2:], xticks=[], yticks=[])
+            ax.set_title(label, fontsize=FONT, color=colour, fontweight="bold", pad=4)
+            style(ax, "1st principal axis of the archive")
+            self.panels.append((points, fringe, empty))
+        style(self.axes[0, 0], ylabel="2nd principal axis")
+        handles = [Patch(color=COLOURS[s], label=SOURCE_NAMES[s]) for s in (HUMAN, ASSISTED, AI)]
+        handles += [Patch(color="#999999", label="archive density"),
+                    self.axes[0, 0].plot([], [], color="#444444", lw=0.8, ls="--", label=f"fringe: the sparsest {FRINGE_MASS:.0%}")[0]]
+        header(self.fig, f"Content map: {MAP_POINTS} recent items over the archive", model.title, handles, ncols=3)
 
     def update(self, model):
-        lo, hi = recent_rows(model)
-        n = min(MAP_POINTS, hi - lo)
-        rng = np.random.default_rng(model.steps)  # the same picture for the same step; never the model's generator
-        rows = np.sort(rng.choice(hi - lo, size=n, replace=False)) + lo if n else np.zeros(0, int)
-        xy, source = model.projection(model.web.vec[rows]), model.web.source[rows]
-        for s, points in self.points.items():
-            points.set_offsets(xy[source == s])
-        self.shares.set_text(" · ".join(f"{SOURCE_NAMES[s]} {np.mean(source == s):.0%}" for s in self.points) if n else "")
-        stride = max(1, (hi - lo) // FRINGE_SAMPLE)  # every k-th recent item: precise enough, and fast
-        fringe = model.projection.fringe_share(model.web.vec[lo:hi:stride]) if hi > lo else float("nan")
-        self.fringe.set_text(f"in the fringe: {fringe:.1%} (archive {model.projection.archive_fringe:.1%})" if hi > lo else "")
-        self.empty.set_visible(n == 0)
+        for (points, fringe, empty), (run, _, _) in zip(self.panels, runs(model)):
+            lo, hi = recent_rows(run)
+            n = min(MAP_POINTS, hi - lo)
+            rng = np.random.default_rng(run.steps)  # the same picture for the same step; never the model's generator
+            rows = np.sort(rng.choice(hi - lo, size=n, replace=False)) + lo if n else np.zeros(0, int)
+            xy, source = model.projection(run.web.vec[rows]), run.web.source[rows]
+            for s, scatter in points.items():
+                scatter.set_offsets(xy[source == s])
+            stride = max(1, (hi - lo) // FRINGE_SAMPLE)  # every k-th recent item: precise enough, and fast
+            share = model.projection.fringe_share(run.web.vec[lo:hi:stride]) if hi > lo else float("nan")
+            fringe.set_text(f"in the fringe: {share:.1%} (archive {model.projection.archive_fringe:.1%})" if hi > lo else "")
+            empty.set_visible(n == 0)
 
 
 class RankFrequency(Chart):
-    """Rank–frequency of ideas, log–log: the recent web against the archive."""
+    """Rank–frequency of ideas, log–log: each run's recent web against the archive."""
 
     title = "Rank-frequency of ideas"
+    slug = "rank_frequency"
 
     def build(self, model):
         ax = self.ax = self.axes[0, 0]
-        self.fig.subplots_adjust(left=0.12, right=0.98, bottom=0.14, top=0.8)
+        frame(self.fig, top=header_height(3, 3), left=0.95)
         ranks, freq = rank_frequency_of(model.archive_counts)
-        archive = ax.plot(*thin(ranks, freq), color="black", lw=1.2, ls=":", label="archive (pre-AI web)")[0]
-        self.grey = self.dynamic(ax.plot([], [], **GREY, label="recent web, baseline")[0])
-        self.live = self.dynamic(ax.plot([], [], color=COLOURS[HUMAN], lw=1.8, label="recent web, this run")[0])
-        ax.set(xscale="log", yscale="log", xlabel="rank of idea", ylabel="share of items")
+        archive = ax.plot(*thin(ranks, freq), color="black", lw=1.4, ls=":", label="archive (pre-AI web)")[0]
+        self.first, self.second = (self.dynamic(line) if line is not None else None for line in run_lines(ax, model))
+        ax.set(xscale="log", yscale="log")
+        honest.plain_log(ax.xaxis)
+        honest.plain_log(ax.yaxis)
+        style(ax, "rank of idea (log scale)", "share of recent items (log scale)")
         ax.set_xlim(0.8, max(10, 1.5 * len(ranks)))
         ax.set_ylim(freq.min() / 2, 1)
-        header(self.fig, "Rank–frequency of ideas on the recent web", [archive, self.grey, self.live])
+        handles = [archive, self.first] + ([self.second] if self.second is not None else [])
+        header(self.fig, "Rank–frequency of ideas on the recent web", model.title, handles, ncols=3)
 
     def update(self, model):
-        ranks, freq = rank_frequency_of(recent_counts(model))
-        branks, bfreq = rank_frequency_of(recent_counts(model.baseline_model))
-        self.live.set_data(*thin(ranks, freq))
-        self.grey.set_data(*thin(branks, bfreq))
-        if len(ranks) or len(branks):
-            top = max(len(ranks), len(branks))
-            if top > self.ax.get_xlim()[1]:
-                self.ax.set_xlim(0.8, 1.5 * top)
-            grow(self.ax, np.r_[freq, bfreq], log=True)
+        curves = [rank_frequency_of(recent_counts(run)) for run, _, _ in runs(model)]
+        for line, (ranks, freq) in zip((self.first, self.second), curves):
+            set_line(line, *thin(ranks, freq))
+        top = max(len(ranks) for ranks, _ in curves)
+        if top > self.ax.get_xlim()[1]:
+            self.ax.set_xlim(0.8, 1.5 * top)
+        grow(self.ax, np.concatenate([freq for _, freq in curves]), log=True)
 
 
 def thin(ranks: np.ndarray, freq: np.ndarray, points: int = 300) -> tuple[np.ndarray, np.ndarray]:
@@ -319,71 +261,85 @@ def thin(ranks: np.ndarray, freq: np.ndarray, points: int = 300) -> tuple[np.nda
 
 
 class Network(Chart):
-    """A fixed sample of the social graph, coloured by each creator's state now."""
+    """A fixed sample of the social graph, coloured by each creator's state now; a panel per run."""
 
     title = "Creator network"
-    size = (5.6, 3.6)
+    slug = "creator_network"
 
     def build(self, model):
         sample = model.network
-        ax = self.ax = self.axes[0, 0]
-        self.fig.subplots_adjust(left=0.06, right=0.98, bottom=0.1, top=0.83)
-        ax.set(xticks=[], yticks=[], xlabel="force-directed layout: near = connected", ylabel="(positions have no units)")
-        handles = [ax.scatter([], [], s=22, color=colour, edgecolors="#555555", linewidths=0.3, label=name) for name, colour in NETWORK_STATES]
-        header(self.fig, f"Creator network: a sample of {len(sample.nodes)} creators", handles)
-        self.counts = self.dynamic(ax.text(0.99, 0.98, "", ha="right", va="top", transform=ax.transAxes, fontsize=8))
-        if not len(sample.nodes):
-            ax.text(0.5, 0.5, "no human creators in this run", ha="center", va="center", transform=ax.transAxes)
-            return
-        ax.add_collection(LineCollection(sample.xy[sample.edges], colors="#bbbbbb", linewidths=0.4, zorder=1))
-        self.nodes = self.dynamic(ax.scatter(sample.xy[:, 0], sample.xy[:, 1], s=22, edgecolors="#555555", linewidths=0.3, zorder=2))
+        shown = runs(model)
+        self.fig.clear()
+        self.axes = self.fig.subplots(1, len(shown), squeeze=False)
+        frame(self.fig, top=header_height(3, 3) + 0.22, left=0.2, bottom=0.5, right=0.2, wspace=0.05)
+        handles = [self.axes[0, 0].scatter([], [], s=30, color=colour, edgecolors="#555555", linewidths=0.3, label=name) for name, colour in NETWORK_STATES]
+        header(self.fig, f"Creator network: a sample of {len(sample.nodes)} creators", model.title, handles, ncols=3)
+        self.panels = []
         pad = 0.08
-        lo, hi = sample.xy.min(axis=0), sample.xy.max(axis=0)
-        ax.set(xlim=(lo[0] - pad, hi[0] + pad), ylim=(lo[1] - pad, hi[1] + 0.2))  # room for the counts
+        lo, hi = (sample.xy.min(axis=0), sample.xy.max(axis=0)) if len(sample.nodes) else (np.zeros(2), np.ones(2))
+        for ax, (_, label, colour) in zip(self.axes.flat, shown):
+            ax.set(xticks=[], yticks=[], xlim=(lo[0] - pad, hi[0] + pad), ylim=(lo[1] - pad, hi[1] + pad))
+            ax.set_title(label, fontsize=FONT, color=colour, fontweight="bold", pad=4)
+            counts = self.dynamic(ax.text(0.5, -0.02, "", ha="center", va="top", transform=ax.transAxes, fontsize=FONT))
+            if not len(sample.nodes):
+                ax.text(0.5, 0.5, "no human creators", ha="center", va="center", transform=ax.transAxes, fontsize=FONT)
+                self.panels.append((None, counts))
+                continue
+            ax.add_collection(LineCollection(sample.xy[sample.edges], colors="#bbbbbb", linewidths=0.4, zorder=1))
+            nodes = self.dynamic(ax.scatter(sample.xy[:, 0], sample.xy[:, 1], s=26, edgecolors="#555555", linewidths=0.3, zorder=2))
+            self.panels.append((nodes, counts))
 
     def update(self, model):
-        sample, pop = model.network, model.creators
-        if not len(sample.nodes):
-            return
-        rows = pop.rows_of(sample.nodes)  # -1: the creator has left
-        adopted = np.zeros(len(rows), bool)
-        adopted[rows >= 0] = pop.adopted[rows[rows >= 0]]  # indexes nothing once every creator has left
-        states = np.where(rows < 0, 2, np.where(adopted, 1, 0))
-        self.nodes.set_facecolors([NETWORK_STATES[s][1] for s in states])
-        self.counts.set_text(" · ".join(f"{name} {int((states == code).sum())}" for code, (name, _) in enumerate(NETWORK_STATES)))
+        sample = model.network
+        for (nodes, counts), (run, _, _) in zip(self.panels, runs(model)):
+            if nodes is None:
+                continue
+            pop = run.creators
+            rows = pop.rows_of(sample.nodes)  # -1: the creator has left
+            adopted = np.zeros(len(rows), bool)
+            adopted[rows >= 0] = pop.adopted[rows[rows >= 0]]  # indexes nothing once every creator has left
+            states = np.where(rows < 0, 2, np.where(adopted, 1, 0))
+            nodes.set_facecolors([NETWORK_STATES[s][1] for s in states])
+            counts.set_text(" · ".join(f"{name.split()[-1]} {int((states == code).sum())}" for code, (name, _) in enumerate(NETWORK_STATES)))
 
 
 class Generations(Chart):
-    """For each model generation so far, the share of today's human culture it can still produce."""
+    """For each model generation so far, the share of today's human culture it can still produce; a bar per run."""
 
     title = "Generations"
+    slug = "generations"
 
     def build(self, model):
         ax = self.ax = self.axes[0, 0]
-        self.fig.subplots_adjust(left=0.11, right=0.98, bottom=0.14, top=0.8)
+        frame(self.fig, top=header_height(2, 2), left=0.85)
         self.bars = []
-        self.grey = self.dynamic(ax.plot([], [], **GREY, marker="_", markersize=14, ls="", mew=2, label="baseline, same seed")[0])
-        self.empty = self.dynamic(ax.text(0.5, 0.5, "no model has been trained", ha="center", va="center", transform=ax.transAxes))
-        ax.set(ylim=(0, 1.02), xlabel="model generation", ylabel="share of today's human culture")
-        ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
+        self.empty = self.dynamic(ax.text(0.5, 0.5, "no model has been trained", ha="center", va="center", transform=ax.transAxes, fontsize=FONT))
+        ax.set(ylim=(0, 1.02))
+        style(ax, "model generation", "share of today's culture")
+        honest.whole_ticks(ax.xaxis, 12)
         horizon = max(1, model.config.run.steps) // model.config.ai.retrain_every + 1
         ax.set_xlim(0.4, horizon + 0.6)
-        bars = ax.bar([], [], color=COLOURS[HUMAN], label="this run")
-        header(self.fig, "Generations: human culture each can still produce", [bars, self.grey])
+        handles = [Patch(color=colour, label=label) for _, label, colour in runs(model)]
+        header(self.fig, "Generations: the human culture each can still produce", model.title, handles, ncols=2)
 
     def update(self, model):
-        gens, cover = model.generations.coverage(model.culture.weights())
         for bar in self.bars:
             self.forget(bar)
-        self.bars = self.ax.bar(gens, cover, color=COLOURS[HUMAN], width=0.7).patches
-        for bar in self.bars:  # under the baseline's marks
+        shown = runs(model)
+        width = 0.8 / len(shown)
+        self.bars = []
+        for i, (run, _, colour) in enumerate(shown):
+            generations = model.generations if i == 0 else model.other_generations
+            gens, cover = generations.coverage(run.culture.weights())
+            offset = (i - (len(shown) - 1) / 2) * width
+            self.bars += self.ax.bar(gens + offset, cover, color=colour, width=width * 0.95).patches
+        for bar in self.bars:
             bar.set_animated(True)
         self._dynamic[:0] = self.bars
-        self.grey.set_data(*model.baseline_generations.coverage(model.baseline_model.culture.weights()))
-        self.empty.set_visible(not len(gens))
+        self.empty.set_visible(not self.bars)
 
 
-#: Every chart the page shows, in order.
+#: Every chart the page shows, in order: the two headline charts first.
 CHARTS = (WhoWrites, Originality, ContentMap, RankFrequency, Network, Generations)
 
 

@@ -1,22 +1,29 @@
-"""The model the page shows: a preset with levers applied, stepped beside its counterfactual.
+"""The model the page shows: two scenarios side by side, stepped together on one seed and one world.
 
-:class:`PresentationModel` takes what Mesa's SolaraViz passes (flat keywords, ``preset``
-and ``seed``) and never raises on a combination of inputs: a setting that cannot run is
-reported in :attr:`PresentationModel.notices` and the preset runs as saved instead.
-It keeps what the page needs and the core does not: each metric's history, the human
-culture each model generation can produce, and a fixed 2-D projection of the archive.
+:class:`PresentationModel` takes flat keywords (``preset``, ``compare``, ``seed`` and the
+levers), which is what Mesa's ModelController passes on Reset, and never raises on a
+combination of inputs: a setting that cannot run is reported in
+:attr:`PresentationModel.notices` and the preset runs as saved instead. The first scenario
+(the preset with the levers) is the model itself; the second (the ``compare`` preset, as
+saved) runs beside it with the same seed, world and scale, so both draw the same random
+numbers where they do the same thing (common random numbers) and their gap is what the
+scenarios change. It keeps what the page needs and the core does not: each metric's
+history, the human culture each model generation can produce, and a fixed 2-D projection
+of the archive.
 """
 
 from __future__ import annotations
 
+
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from model.ecosystem import COLUMNS, ContentEcosystem
 from model.scenario import Scenario, ScenarioError
 from viz.presets import BASELINE, baseline_scenario, discover, lever_values, preset_scenario
 
-#: Sections and keys the counterfactual takes from the live scenario: the same world, at the same scale.
+#: Sections and keys the second scenario takes from the first: the same seed and world, at the same scale.
 SHARED_SECTIONS = ("run", "world")
 SHARED_KEYS = ("humans.count", "ai.models", "ai.train_size")
 #: Grid of the archive's density on the content map.
@@ -26,6 +33,7 @@ FRINGE_MASS = 0.1
 # Draws for pictures only (projection, point samples) come from generators seeded here,
 # never from the model's own, so watching a run does not change it.
 VIEW_SEED = 0
+
 
 
 def plain(value):
@@ -46,13 +54,13 @@ def parse_seed(value) -> int:
     return seed
 
 
-def counterfactual_of(live: Scenario, baseline: Scenario) -> Scenario:
-    """The baseline with the live run's seed, world and scale: the same web with no policy."""
+def counterpart_of(live: Scenario, other: Scenario) -> Scenario:
+    """``other`` with the live run's seed, horizon, world and scale: the same web under the other scenario."""
     overrides = {f"{section}.{key}": value for section in SHARED_SECTIONS for key, value in getattr(live, section).model_dump().items()}
     for dotted in SHARED_KEYS:
         section, _, key = dotted.partition(".")
         overrides[dotted] = getattr(getattr(live, section), key)
-    return baseline.with_overrides(overrides, "counterfactual")
+    return other.with_overrides(overrides, "compared")
 
 
 class History:
@@ -141,37 +149,39 @@ class NetworkSample:
 
 
 class PresentationModel(ContentEcosystem):
-    """A preset with the page's levers applied, stepped in lock-step with the baseline.
+    """A preset with the page's levers applied, stepped together with a second scenario.
 
     Args:
-        preset: a preset name (a scenario file's stem).
-        seed: the run's seed (an integer or its text).
-        scenario: ignored; Mesa 3.5's SolaraViz passes its own scenario object on Reset.
+        preset: the first scenario's preset name (a scenario file's stem); the levers apply to it.
+        compare: the second scenario's preset name; it runs as saved, with the first one's seed,
+            world and scale.
+        seed: the seed of both runs (an integer or its text).
+        scenario: ignored; Mesa 3.5's Reset passes its own scenario object.
         **kwargs: flat ``section_key`` levers; each one given overrides the preset.
 
     Attributes:
-        preset: the preset's name.
-        counterfactual: the baseline run with the same seed, world and scale, or None
-            when the live run is that run (then its history is the live one).
+        preset, compare: the two presets' names.
+        other: the second run, or None when it is the same run as the first (then the
+            ``other_*`` attributes are the first run's).
         notices: messages for the audience about inputs that could not be used.
         changed: the levers set away from the preset's values, by flat keyword.
-        history, baseline_history: every metric after every step, live and counterfactual.
-        generations, baseline_generations: the ideas of every model generation so far.
-        projection: the fixed 2-D view of the archive.
+        history, other_history: every metric after every step, of each run.
+        generations, other_generations: the ideas of every model generation so far, of each run.
+        projection: the fixed 2-D view of the archive (the same archive for both runs).
         archive_counts: archive items per idea.
         network: the fixed sample of the social graph that the page draws.
     """
 
-    def __init__(self, preset: str = BASELINE, seed="1", scenario=None, **kwargs):
+    def __init__(self, preset: str = BASELINE, compare: str = BASELINE, seed="1", scenario=None, **kwargs):
         # Mesa 3.5's Reset also passes `scenario`, Mesa's own experiment object (its rng);
         # the scenario here is the preset's, and the seed input sets the seed.
         del scenario
         presets = discover()
-        self.preset = plain(preset)
+        self.preset, self.compare = plain(preset), plain(compare)
         self.notices: list[str] = []
         self.stopped = False  # a step failed; the page says why
         self.changed: dict = {}  # levers set away from the preset's values
-        live, baseline = self._scenarios(presets, seed, {k: plain(v) for k, v in kwargs.items()})
+        live, second = self._scenarios(presets, seed, {k: plain(v) for k, v in kwargs.items()})
         try:
             super().__init__(live)
         except Exception as error:  # noqa: BLE001 - a live audience gets a message, never a traceback
@@ -181,27 +191,32 @@ class PresentationModel(ContentEcosystem):
             live = saved
             self.__dict__.pop("step", None)  # Mesa's __init__ wraps self.step; a second __init__ must not wrap the wrapper
             super().__init__(live)
-        cf = counterfactual_of(live, baseline)
-        self.counterfactual = None if cf == live else ContentEcosystem(cf)
+        other = counterpart_of(live, second)
+        self.other = None if other == live else self._second(other)
         self.projection = Projection(self.web.vec[: self.archive_n])
         self.archive_counts = np.bincount(self.web.idea[: self.archive_n])
         self.network = NetworkSample(self.creators.graph)
         self.history, self.generations = History(), Generations()
-        self._baseline_history, self._baseline_generations = History(), Generations()
+        self._other_history, self._other_generations = History(), Generations()
         self._observe()
 
+    def _second(self, scenario: Scenario) -> ContentEcosystem | None:
+        try:
+            return ContentEcosystem(scenario)
+        except Exception as error:  # noqa: BLE001
+            self.notices.append(f"The preset {self.compare!r} cannot run beside {self.preset!r} ({type(error).__name__}: {error}); showing one run.")
+            self.compare = self.preset
+            return None
+
     def _scenarios(self, presets, seed, levers: dict) -> tuple[Scenario, Scenario]:
-        """(live, baseline): the preset with the levers and seed, each failure a notice."""
+        """(first, second): the preset with the levers and seed, and the compared preset; each failure a notice."""
         try:
             baseline = baseline_scenario(presets)
         except ScenarioError as error:
-            self.notices.append(f"The baseline preset cannot be read ({error}); the counterfactual uses the defaults.")
+            self.notices.append(f"The baseline preset cannot be read ({error}); it is replaced by the defaults.")
             baseline = Scenario()
-        try:
-            scenario = preset_scenario(self.preset, presets)
-        except ScenarioError as error:
-            self.notices.append(f"{error}. Showing the baseline instead.")
-            self.preset, scenario = BASELINE, baseline
+        scenario = self._preset(self.preset, presets, baseline)
+        second = scenario if self.compare == self.preset else self._preset(self.compare, presets, baseline)
         try:
             scenario = scenario.with_overrides({"run.seed": parse_seed(seed)}, "seed")
         except ScenarioError as error:
@@ -211,32 +226,61 @@ class PresentationModel(ContentEcosystem):
             live = scenario.with_flat(**levers)
             saved = lever_values(scenario)
             self.changed = {name: value for name, value in levers.items() if name in saved and saved[name] != value}
-            return live, baseline
+            return live, second
         except ScenarioError as error:
             self.notices.append(f"These settings cannot run: {error}. Showing the preset {self.preset!r} as saved.")
-            return scenario, baseline
+            return scenario, second
+
+    def _preset(self, name: str, presets, baseline: Scenario) -> Scenario:
+        """The scenario of preset ``name``; an unknown or broken one is reported and replaced by the baseline."""
+        if name == BASELINE and BASELINE not in presets:
+            return baseline
+        try:
+            return preset_scenario(name, presets)
+        except ScenarioError as error:
+            self.notices.append(f"{error}. Showing the baseline instead.")
+            if name == self.preset:
+                self.preset = BASELINE
+            if name == self.compare:
+                self.compare = BASELINE
+            return baseline
 
     @property
-    def baseline_model(self) -> ContentEcosystem:
-        """The counterfactual model (the live one when they are the same run)."""
-        return self if self.counterfactual is None else self.counterfactual
+    def label(self) -> str:
+        """The first run's name on the page: its preset, marked when levers moved it away from the preset."""
+        return f"{self.preset} (levers moved)" if self.changed else self.preset
 
     @property
-    def baseline_history(self) -> History:
-        return self.history if self.counterfactual is None else self._baseline_history
+    def other_label(self) -> str:
+        return self.compare
 
     @property
-    def baseline_generations(self) -> Generations:
-        return self.generations if self.counterfactual is None else self._baseline_generations
+    def title(self) -> str:
+        """The runs and their seed, for every chart's title."""
+        runs = self.label if self.other is None else f"{self.label} vs {self.other_label}"
+        return f"{runs} · seed {self.config.run.seed}"
+
+    @property
+    def other_model(self) -> ContentEcosystem:
+        """The second run (the first one when they are the same run)."""
+        return self if self.other is None else self.other
+
+    @property
+    def other_history(self) -> History:
+        return self.history if self.other is None else self._other_history
+
+    @property
+    def other_generations(self) -> Generations:
+        return self.generations if self.other is None else self._other_generations
 
     def step(self) -> None:
-        """One step of the live model and of its counterfactual."""
+        """One step of both runs."""
         if self.stopped:
             return
         try:
             super().step()
-            if self.counterfactual is not None and self.counterfactual.running:
-                self.counterfactual.step()
+            if self.other is not None and self.other.running:
+                self.other.step()
         except Exception as error:  # noqa: BLE001 - a live audience gets a message, never a traceback
             self.running, self.stopped = False, True
             self.notices.append(f"The model stopped at step {self.steps}: {type(error).__name__}: {error}")
@@ -246,9 +290,20 @@ class PresentationModel(ContentEcosystem):
     def _observe(self) -> None:
         self.history.record(self.metrics)
         self.generations.record(self)
-        if self.counterfactual is not None:
-            self._baseline_history.record(self.counterfactual.metrics)
-            self._baseline_generations.record(self.counterfactual)
+        if self.other is not None:
+            self._other_history.record(self.other.metrics)
+            self._other_generations.record(self.other)
+
+    def timeseries_table(self) -> pd.DataFrame:
+        """Both runs' metrics at every step so far, one row per run and step (the page's CSV export)."""
+        runs = [(self.label, self.history)] + ([] if self.other is None else [(self.other_label, self._other_history)])
+        frames = []
+        for name, history in runs:
+            frame = pd.DataFrame(history.rows)
+            frame.insert(0, "seed", self.config.run.seed)
+            frame.insert(0, "scenario", name)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
 
     @staticmethod
     def has_column(name: str) -> bool:

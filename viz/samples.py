@@ -19,7 +19,7 @@ from mesa.visualization.utils import update_counter
 from model.text.ngram import PROMPT_TOKENS
 from model.text.samples import latest_documents
 from model.web import AI, HUMAN
-from viz.figures import COLOURS
+from viz.chart import COLOURS
 
 #: Documents shown on each side (with the prompt's lines, what fits in a chart's place on the page).
 DOCUMENTS = 2

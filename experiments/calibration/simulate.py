@@ -12,7 +12,6 @@ import numpy as np
 
 from experiments.calibration import statistics
 from experiments.calibration.spec import Calibration
-from experiments.runner import release
 from model.ecosystem import ContentEcosystem
 
 
@@ -21,7 +20,6 @@ def run_world(calibration: Calibration, values: dict[str, float], seed: int, wor
     model = ContentEcosystem(calibration.scenario(values, world), seed=seed)
     while model.running:
         model.step()
-    release(model)  # it makes no more agents: let it be freed once read
     return model, model.timeseries()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model import decoding
 from model.web import HUMAN
 
 
@@ -44,6 +45,12 @@ def ai_similarity(model, first: int, last: int) -> float:
     return collision(ideas[source != HUMAN]) / human if human > 0 else float("nan")
 
 
+def similarity_gain(model) -> float:
+    """How much more similar AI-written documents are to each other than human ones, as the text world measured it
+    at the run's decoding bias (``ai.top_p``) and training size (:func:`model.decoding.similarity_gain`), plus 1."""
+    return 1.0 + decoding.similarity_gain(model.config.ai.top_p, model.config.ai.train_size)
+
+
 #: name -> (per-step series of a timeseries, or None for a statistic of the span's items; what it is; an axis label)
 STATISTICS = {
     "ai_share_new": (_ai_share_new, "AI and assisted share of new items (1 - human_share_new)", "AI share of new items"),
@@ -51,6 +58,7 @@ STATISTICS = {
     "assisted_share_of_creators": (_assisted_share_of_creators, "assisted items over the creators' items (human plus assisted)", "assisted share of creators' items"),
     "web_attention": (lambda ts: ts["web_attention"].to_numpy(float), "share of the audience's attention still spent on the web", "web's share of attention"),
     "ai_similarity": (None, "chance that two AI-made items share an idea over the same for two human items", "same-idea chance, AI over human"),
+    "text_similarity": (None, "mean pairwise similarity of AI-written documents over human ones, at the run's decoding bias (the text world's measure)", "similarity, AI text over human"),
 }
 
 
@@ -63,6 +71,8 @@ def series(name: str, ts: pd.DataFrame) -> np.ndarray | None:
 def value(name: str, model, ts: pd.DataFrame, first: int, last: int) -> float:
     """The statistic over steps ``first..last`` of a finished run."""
     per_step = series(name, ts)
+    if name == "text_similarity":
+        return similarity_gain(model)
     if per_step is None:
         return ai_similarity(model, first, last)
     span = per_step[first : last + 1]

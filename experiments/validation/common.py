@@ -62,7 +62,22 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
+        """Every comparison agrees: the published result is reproduced."""
         return all(c.passed for c in self.comparisons)
+
+    @property
+    def verdict(self) -> str:
+        return "REPRODUCED" if self.passed else "NOT REPRODUCED"
+
+    @property
+    def unexpected(self) -> list:
+        """Comparisons that disagree with no documented reason: errors of the model or of the check."""
+        return [c for c in self.comparisons if not c.passed and not c.known]
+
+    @property
+    def reasons(self) -> list[str]:
+        """The documented reasons of the comparisons that disagree."""
+        return list(dict.fromkeys(c.known for c in self.comparisons if not c.passed and c.known))
 
 
 @dataclass
@@ -111,6 +126,9 @@ SIM = "#2b8cbe"
 
 
 SIM2 = "#e6550d"
+
+
+SIM3 = "#31a354"
 
 
 def split_gaussian(X: np.ndarray, d: int, sigma2: float):

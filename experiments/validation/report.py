@@ -29,7 +29,7 @@ def plot(result: CheckResult, path: Path) -> None:
         _draw(ax, panel)
     for ax in axes[k:]:
         ax.set_visible(False)
-    fig.suptitle(f"{result.title}: {'PASS' if result.passed else 'FAIL'}", fontsize=12, fontweight="bold")
+    fig.suptitle(f"{result.title}: {result.verdict}", fontsize=12, fontweight="bold")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -72,7 +72,14 @@ def _band(c) -> str:
 
 
 def verdict(passed: bool) -> str:
-    return "PASS" if passed else "**FAIL**"
+    """A comparison's result: the simulation agrees with the theory or it does not."""
+    return "agrees" if passed else "**does not agree**"
+
+
+def check_verdict(r: CheckResult) -> str:
+    if r.passed:
+        return "REPRODUCED"
+    return "**NOT REPRODUCED**" + ("" if r.reasons and not r.unexpected else " (unexpected: an error of the model or of the check)")
 
 
 def results_table(results: list[CheckResult]) -> list[str]:
@@ -89,6 +96,13 @@ def markdown(validation) -> str:
     n_comp = sum(len(r.comparisons) for r in results)
     n_pass = sum(c.passed for r in results for c in r.comparisons)
     checks_pass = sum(r.passed for r in results)
+    missed = [r for r in results if not r.passed]
+    unexpected = [r for r in results if r.unexpected]
+    headline = f"{checks_pass} of {len(results)} published results reproduced ({n_pass} of {n_comp} comparisons agree)"
+    if missed:
+        headline += "; not reproduced: " + ", ".join(r.title for r in missed)
+    if unexpected:
+        headline += f". UNEXPECTED: {len(unexpected)} check(s) disagree with no documented reason"
     lines = [
         "# Validation: the model against the published model-collapse results",
         "",
@@ -98,10 +112,7 @@ def markdown(validation) -> str:
             f"process{'es' if validation.jobs > 1 else ''}; {', '.join(f'{k} {v}' for k, v in validation.versions.items())}."
         ),
         "",
-        (
-            f"**{'All checks pass' if checks_pass == len(results) else 'SOME CHECKS FAIL'}: {checks_pass} of {len(results)} "
-            f"checks, {n_pass} of {n_comp} comparisons.**"
-        ),
+        f"**{headline}.**",
         "",
         (
             "Each check runs one scenario of `scenarios/validation/` over many seeds through `ContentEcosystem`, the same "
@@ -123,6 +134,13 @@ def markdown(validation) -> str:
             "independent experiments."
         ),
         "",
+        (
+            "**Verdicts.** A published result is REPRODUCED when every comparison of its check agrees, and NOT "
+            "REPRODUCED otherwise. Where the reason a result is not reproduced is known, the check says it; a "
+            "disagreement with no known reason is an error of the model or of the check, and `python run.py validate` "
+            "then exits with status 1."
+        ),
+        "",
         "## Summary",
         "",
     ]
@@ -133,17 +151,17 @@ def markdown(validation) -> str:
             r.source,
             r.setting,
             f"{sum(c.passed for c in r.comparisons)}/{len(r.comparisons)}",
-            verdict(r.passed),
+            check_verdict(r),
         ]
         for i, r in enumerate(results)
     ]
-    lines += _table(["check", "claim", "source", "setting", "comparisons passed", "result"], rows)
+    lines += _table(["check", "claim", "source", "setting", "comparisons that agree", "result"], rows)
     lines += ["", "## All comparisons", ""] + results_table(results)
     for i, r in enumerate(results):
         lines += [
             "",
             f'<a name="check-{i + 1}"></a>',
-            f"## {i + 1}. {r.title}: {verdict(r.passed)}",
+            f"## {i + 1}. {r.title}: {check_verdict(r)}",
             "",
             f"**Claim.** {r.claim}",
             "",
@@ -160,6 +178,8 @@ def markdown(validation) -> str:
             [c.quantity, fmt(c.theory), fmt(c.simulated), _band(c), c.rule, c.alternative or "", verdict(c.passed)] for c in r.comparisons
         ]
         lines += _table(["quantity", "theory", "simulation", "accepted band", "tolerance", "decisiveness", "result"], rows)
+        for reason in r.reasons:
+            lines += ["", f"**Why it is not reproduced.** {reason}"]
         for caption, header, trows in r.tables:
             lines += ["", f"{caption}:", ""] + _table(header, trows)
         if r.notes:
@@ -172,6 +192,7 @@ def summary(validation) -> dict:
         "command": validation.command,
         "quick": validation.quick,
         "passed": validation.passed,
+        "reproduced": sum(r.passed for r in validation.results),
         "wall_time_s": round(validation.wall_time, 2),
         "jobs": validation.jobs,
         "versions": validation.versions,
@@ -181,12 +202,14 @@ def summary(validation) -> dict:
                 "key": r.key,
                 "title": r.title,
                 "passed": r.passed,
+                "verdict": r.verdict,
+                "reasons": r.reasons,
                 "source": r.source,
                 "setting": r.setting,
                 "scenario": r.scenario,
                 "seconds": round(r.seconds, 2),
                 "comparisons": [
-                    {k: json_value(getattr(c, k)) for k in ("quantity", "theory", "simulated", "low", "high", "rule", "alternative")}
+                    {k: json_value(getattr(c, k)) for k in ("quantity", "theory", "simulated", "low", "high", "rule", "alternative", "known")}
                     | {"passed": c.passed}
                     for c in r.comparisons
                 ],

@@ -40,11 +40,22 @@ def trace_ideas(model: ContentEcosystem) -> np.ndarray:
     return np.concatenate([probs, [model.metrics["simpson_recent"]]])
 
 
-def trace_tail(model: ContentEcosystem) -> np.ndarray:
-    """Capacity: ``1 - model_coverage``, the number of ideas the model keeps, then the archive's items per idea."""
+def trace_missing(model: ContentEcosystem) -> np.ndarray:
+    """The memorizing model's test error and its expectation for the next generation.
+
+    Layout: ``1 - model_coverage`` (culture's mass on ideas the model cannot produce), the
+    expected value of the same for a model fitted on T = ``ai.items_per_step`` of this model's
+    items, ``sum_i p_i u_i`` with ``u_i = (1 - q_i)**T``, culture's mass on the ideas this model
+    never produces, and ``sum_i p_i**2 u_i (1 - u_i)``, the variance of that missing mass if
+    ideas went unseen independently (an upper bound: under multinomial sampling they are
+    negatively correlated).
+    """
     learner = model.ai_models[0].learner
-    archive = np.bincount(model.web.idea[: model.archive_n], minlength=model.culture.n_ideas)
-    return np.concatenate([[1.0 - model.metrics["model_coverage"], len(learner.ideas_)], archive])
+    p = model.culture.weights()
+    q = np.zeros(len(p))
+    q[learner.ideas_] = learner.probs_
+    u = (1.0 - q) ** int(model.config.ai.items_per_step)
+    return np.array([1.0 - model.metrics["model_coverage"], float((p * u).sum()), float(p[q == 0].sum()), float((p * p * u * (1.0 - u)).sum())])
 
 
 def trace_market(model: ContentEcosystem) -> np.ndarray:
@@ -59,7 +70,7 @@ def trace_perplexity(model: ContentEcosystem) -> np.ndarray:
     return np.array([model.metrics["model_perplexity"]])
 
 
-TRACES = {"gaussian": trace_gaussian, "ideas": trace_ideas, "tail": trace_tail, "market": trace_market, "perplexity": trace_perplexity}
+TRACES = {"gaussian": trace_gaussian, "ideas": trace_ideas, "missing": trace_missing, "market": trace_market, "perplexity": trace_perplexity}
 
 
 def fixed_on_one_idea(model: ContentEcosystem) -> bool:

@@ -124,6 +124,39 @@ def accumulate(G: int, M: int, estimator: str) -> tuple[np.ndarray, np.ndarray]:
     return var, ratio
 
 
+def accumulate_subsample(G: int, M: int, estimator: str) -> tuple[np.ndarray, np.ndarray]:
+    """Exact E[sigma2_n]/sigma2 and Var(mu_n)/Var(mu_1) for n = 1..G when every generation fits a
+    fixed-size sample of M items drawn without replacement from everything accumulated (Kazdan et
+    al.'s accumulate-subsample), M new items a generation, the first fit on the M real items.
+
+    With x̄_j the mean of generation j's M items (j = 0: the real ones), the pool after generation
+    k holds N = (k+1)M items and its mean is P_k = Σ_j x̄_j / (k+1). Generation k+1's mean is the
+    mean of a simple random sample of M of them: mu_{k+1} = P_k + xi, Var(xi) = (1 - M/N) S²/M with
+    S² the pool's variance (divisor N - 1), whose expectation is
+
+        E[S²] = [ (M - 1) Σ_j E[sigma2_j] + M (tr C - 1'C1/(k+1)) ] / (N - 1),   C = Cov(x̄_0..x̄_k),
+
+    and its fitted variance has E[sigma2_{k+1}] = E[S²](M - 1)/D, D = M (mle) or M - 1 (unbiased).
+    Its own items have x̄_{k+1} = mu_{k+1} + eps, Var(eps) = E[sigma2_{k+1}]/M. Every term is a
+    second moment of the x̄, so the recursion is exact (sigma2 = 1, E[sigma2_0] = 1).
+    """
+    d = divisor(M, estimator)
+    C = np.array([[1.0 / M]])  # Var(x̄_0)
+    var_mu, sig = [1.0 / M], [1.0, (M - 1.0) / d]  # mu_1 = x̄_0; E[sigma2_0], E[sigma2_1]
+    cov_mu = C[0].copy()  # Cov(mu_k, x̄_j) for the pool's j
+    for k in range(1, G):
+        C = np.block([[C, cov_mu[:, None]], [cov_mu[None, :], np.array([[var_mu[-1] + sig[k] / M]])]])
+        N = (k + 1) * M
+        one = np.ones(k + 1)
+        total = one @ C @ one
+        s2 = ((M - 1.0) * sum(sig[: k + 1]) + M * (np.trace(C) - total / (k + 1))) / (N - 1)
+        var_mu.append(total / (k + 1) ** 2 + (1.0 - M / N) * s2 / M)
+        cov_mu = C @ one / (k + 1)
+        sig.append(s2 * (M - 1.0) / d)
+    var_mu = np.array(var_mu)
+    return np.array(sig[1 : G + 1]), var_mu / var_mu[0]
+
+
 def basel_partial(n: np.ndarray) -> np.ndarray:
     """sum_{k=1}^n 1/k^2, the paper's Var(mu_n)/Var(mu_1) when E[sigma2_k] = sigma2 (-> pi^2/6)."""
     n = np.atleast_1d(np.asarray(n, int))

@@ -4,8 +4,11 @@ Two sources, both read once per process and cached:
 
 * the default, the English bigram counts that the ``symspellpy`` package ships
   (``frequency_bigramdictionary_en_243_342.txt``: 242,342 word pairs over 19,792 words,
-  counted on a large English web corpus; MIT licence). Human language is the bigram
-  (first-order Markov) chain of those counts: ``P(b | a) = c(a, b) / c(a, .)``.
+  counted on a large English web corpus; MIT licence), less every pair that holds a word of
+  the offensive-word list the ``better-profanity`` package maintains (or is two adjacent words
+  of one of its phrases): the web's counts are full of spam, and the text is shown to
+  audiences. Human language is the bigram (first-order Markov) chain of the remaining counts:
+  ``P(b | a) = c(a, b) / c(a, .)``.
 * ``world.corpus = PATH``: any UTF-8 plain-text file. It is lower-cased and cut into
   word tokens (runs of letters or digits, with inner apostrophes); the last 10% of its
   tokens is held out for evaluation and humans publish windows of the rest.
@@ -16,6 +19,7 @@ means "larger id" everywhere in the text world.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +31,8 @@ import pandas as pd
 
 #: The bundled bigram counts (symspellpy, MIT licence).
 BIGRAM_FILE = "frequency_bigramdictionary_en_243_342.txt"
+#: The offensive words left out of the default English: (package, file) of better-profanity's list.
+OFFENSIVE_FILE = ("better_profanity", "profanity_wordlist.txt")
 #: Share of a corpus file's tokens held out for evaluation (its end).
 HELD_OUT = 0.1
 #: A corpus needs at least this many documents' worth of words.
@@ -98,12 +104,36 @@ def check(corpus: str, doc_tokens: int) -> None:
 
 
 @lru_cache(maxsize=1)
+def offensive() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """(words, word pairs) to leave out of the default English, from better-profanity's maintained list.
+
+    A one-word entry is a word; an entry of several words (say "blow job") gives its adjacent pairs.
+    """
+    package, name = OFFENSIVE_FILE
+    entries = {line.strip().lower() for line in resources.files(package).joinpath(name).read_text(encoding="utf-8").splitlines()}
+    phrases = [entry.split() for entry in entries if " " in entry]
+    words = frozenset(entry for entry in entries if entry and " " not in entry)
+    return words, frozenset(pair for phrase in phrases for pair in itertools.pairwise(phrase))
+
+
+def inoffensive(table: pd.DataFrame) -> pd.DataFrame:
+    """The bigram rows ``(a, b, c)`` that hold no offensive word and are no adjacent pair of an offensive phrase."""
+    words, pairs = offensive()
+    listed = table["a"].isin(words) | table["b"].isin(words)
+    firsts = table["a"].isin({a for a, _ in pairs})  # only these rows can be a listed pair
+    listed[firsts] |= (table["a"][firsts] + " " + table["b"][firsts]).isin({f"{a} {b}" for a, b in pairs})
+    return table[~listed]
+
+
+@lru_cache(maxsize=1)
 def english_bigrams() -> Language:
-    """Human English as the bigram chain of symspellpy's bundled counts."""
+    """Human English as the bigram chain of symspellpy's bundled counts, offensive words left out."""
     with resources.files("symspellpy").joinpath(BIGRAM_FILE).open("rb") as f:
         table = pd.read_csv(
             f, sep=" ", header=None, names=["a", "b", "c"], keep_default_na=False, dtype={"a": str, "b": str, "c": np.int64}
         )
+    every = len(table)
+    table = inoffensive(table)
     codes, words = pd.factorize(np.concatenate([table["a"].to_numpy(), table["b"].to_numpy()]))
     words = np.asarray(words, dtype=str)
     a, b = codes[: len(table)], codes[len(table) :]
@@ -118,7 +148,8 @@ def english_bigrams() -> Language:
     indptr = np.zeros(len(words) + 1, np.int64)
     np.cumsum(np.bincount(a, minlength=len(words)), out=indptr[1:])
     return Language(
-        source=f"symspellpy {BIGRAM_FILE} (MIT licence): {len(table):,} English bigrams over {len(words):,} words",
+        source=f"symspellpy {BIGRAM_FILE} (MIT licence): {len(table):,} English bigrams over {len(words):,} words "
+        f"({every - len(table):,} bigrams with a word of better-profanity's list left out)",
         words=words[order],
         unigram=mass[order] / mass.sum(),
         indptr=indptr,

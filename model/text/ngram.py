@@ -192,15 +192,20 @@ class NGramLearner:
         return hasattr(self, "levels_")
 
     # -- fitting -------------------------------------------------------------------------
-    def fit(self, tokens: np.ndarray) -> NGramLearner:
-        """Count the n-grams of a token matrix (documents by positions) and build every level."""
+    def fit(self, tokens: np.ndarray, rng: np.random.Generator | None = None) -> NGramLearner:
+        """Count the n-grams of a token matrix (documents by positions) and build every level.
+
+        ``rng`` breaks ties at the capacity cut (the model passes its own generator; without
+        one, a generator seeded 0).
+        """
         tokens = np.asarray(tokens, np.int64)
         if tokens.size == 0:
             raise ValueError("cannot fit on an empty training set")
         freq = np.bincount(tokens.ravel(), minlength=self.V)
         allowed = np.flatnonzero(freq)
-        if self.capacity and len(allowed) > self.capacity:  # the most frequent, ties by id
-            allowed = np.sort(allowed[np.lexsort((allowed, -freq[allowed]))[: self.capacity]])
+        if self.capacity and len(allowed) > self.capacity:  # the most frequent, ties at random
+            rng = np.random.default_rng(0) if rng is None else rng
+            allowed = np.sort(allowed[np.lexsort((rng.random(len(allowed)), -freq[allowed]))[: self.capacity]])
         keep = np.zeros(self.V, bool)
         keep[allowed] = True
         self.vocabulary_ = allowed
@@ -321,8 +326,8 @@ class NGramLearner:
         return out
 
     # -- the Learner protocol ------------------------------------------------------------
-    def learn(self, items) -> None:
-        self.fit(items.tokens)
+    def learn(self, items, rng: np.random.Generator) -> None:
+        self.fit(items.tokens, rng)
 
     def generate(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         tokens = self.sample(n, rng)

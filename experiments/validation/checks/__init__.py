@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from experiments.validation.checks.accumulate import check_accumulate
+from experiments.validation.checks.decoding import check_decoding
 from experiments.validation.checks.discrete import check_discrete, check_text_discrete
 from experiments.validation.checks.fresh import check_fresh
 from experiments.validation.checks.gaussian import check_gaussian_mle, check_gaussian_unbiased
@@ -30,6 +31,7 @@ CHECKS: dict[str, Callable[[Context], CheckResult]] = {
     "market": check_market,
     "text_discrete": check_text_discrete,
     "text_perplexity": check_text_perplexity,
+    "decoding": check_decoding,
 }
 
 

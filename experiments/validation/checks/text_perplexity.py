@@ -1,11 +1,21 @@
-"""Language mode: perplexity in the pure loop, and the growth law under accumulation."""
+"""Language mode: perplexity in the pure loop, and whether accumulation bounds it (it does not, for n-gram models)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from experiments.validation.common import SIM, SIM2, CheckResult, Context, Panel, Series, chain_band, setting
-from experiments.validation.stats import at_most, fmt, mean_se, one_sided, ratio_se, z_family
+from experiments.validation.stats import fmt, mean_se, one_sided, ratio_se, z_compare, z_family
+
+#: Why interpolated Kneser-Ney models do not reproduce a bounded loss under accumulation (docs/ODD.md, section 7.18).
+BIASED = (
+    "Interpolated Kneser–Ney is a biased estimator: every fit moves probability from the word pairs it saw to its back-off "
+    "distributions, and each generation's documents carry that bias into the pool. Under accumulation generation k's "
+    "documents weigh 1/k of the pool, so a bias of constant size adds up as Σ 1/k ≈ log n, where the zero-mean errors of "
+    "an unbiased fit (Gerstgrasser et al.'s linear models, and this model's Gaussian learner in the `accumulate` check) "
+    "add up as Σ 1/k², a bounded sum. The cross-entropy then grows like log n (ρ near 1), slowed by accumulation but "
+    "without a bound."
+)
 
 
 def doubling_ratio(increments, m: int) -> float:
@@ -40,15 +50,16 @@ def check_text_perplexity(ctx: Context) -> CheckResult:
     late, early = Ha[:, 4 * m - 1] - Ha[:, 2 * m - 1], Ha[:, 2 * m - 1] - Ha[:, m - 1]
     rho, rho_se = ratio_se(late, early)
     rho_bounded = doubling_ratio(lambda n: 1.0 / n**2, m)  # Gerstgrasser et al.'s unbiased learners: generation n adds ∝ 1/n²
-    slowed = at_most(
+    bounded = z_compare(
         f"accumulate: ρ = (H_{4 * m} − H_{2 * m}) / (H_{2 * m} − H_{m}), the cross-entropy's rise over a doubling of the generations against the doubling before",
+        rho_bounded,
         rho,
         rho_se,
-        1.0,
         f"delta method over {N} seeds",
+        alternative=("logarithmic growth (a constant bias added up as Σ 1/k)", 1.0),
     )
-    slowed.alternative = f"bounded as for an unbiased learner (rise ∝ 1/n², Gerstgrasser et al.), ρ = {fmt(rho_bounded)}, is {abs(rho - rho_bounded) / rho_se:.1f} SE away"
-    comparisons.append(slowed)
+    bounded.known = BIASED
+    comparisons.append(bounded)
     n_acc = np.arange(1, Ga + 1)
     slope, _ = np.polyfit(np.log(n_acc), Ha.mean(axis=0), 1)
     limit = f"perplexity {fmt(float(np.exp(Ha[:, 4 * m - 1].mean() + late.mean() * rho / (1.0 - rho))))}" if rho < 1 else "none (ρ ≥ 1)"
@@ -70,24 +81,20 @@ def check_text_perplexity(ctx: Context) -> CheckResult:
     ]
     return CheckResult(
         "text_perplexity",
-        "Language mode: perplexity rises in the pure loop; accumulation slows it to at most logarithmic growth",
+        "Language mode: perplexity rises in the pure loop; accumulation slows the rise and keeps it bounded",
         "Trained only on the previous generation's text, a language model's perplexity on held-out human text rises generation "
-        "after generation. When data accumulate instead, generation k's documents are 1/k of what the next model learns from, "
-        "so a learner's bias adds up as Σ 1/k ≈ log n rather than n: the cross-entropy rises no faster than log n. An unbiased "
-        "learner would stay bounded (Gerstgrasser et al.: errors ∝ 1/n², a convergent sum); Kneser–Ney smoothing is biased "
-        "(it moves probability to its back-off distribution at every fit), so bounded is not what this learner can show.",
+        "after generation (Shumailov et al.). When data accumulate instead, the rise is much slower and the test loss stays "
+        "bounded: each generation adds a rise ∝ 1/n², a convergent sum (Gerstgrasser et al.).",
         "Shumailov et al., Nature 631:755 (2024), language-model experiments (perplexity on the original test data); "
         "Gerstgrasser et al., arXiv:2404.01413 (COLM 2024), accumulating data",
         setting(sc_rep, seeds, extra=f", text world (English bigram chain), {sc_rep.world.doc_tokens}-word documents, interpolated Kneser–Ney order {sc_rep.ai.ngram}")
         + f"; accumulate arm: policy.data_regime = accumulate, ai.train_size = 10⁶ (every document so far), generations 1–{Ga}",
         "Replace: no closed form; every generation's mean rise of perplexity is above 0 (one-sided, Bonferroni), and the "
-        "accumulate arm's rise over the same generations is less than half of it. Accumulate, growth law: with generation k "
-        "weighing 1/k in the pool (a stochastic approximation with step 1/k), a bias of the learner adds ∝ 1/n at generation n, "
-        f"logarithmic growth. The statistic is ρ, the rise of the cross-entropy H = log perplexity over generations {2 * m}..{4 * m} "
-        f"divided by its rise over {m}..{2 * m}: a rise ∝ 1/n gives ρ = 1 at every doubling, a rise that shrinks faster (the pool "
-        f"nearing the fixed point of the biased fit) less, and linear growth, as under replace, 2. With rises ∝ 1/n² (Gerstgrasser "
-        f"et al., unbiased learners: E₁ Σ_{{k≤n}} 1/k², bounded) ρ = {fmt(rho_bounded)}. Passes when ρ is at most 1 within 3 SE "
-        "(one-sided).",
+        "accumulate arm's rise over the same generations is less than half of it. Accumulate, bounded: the statistic is ρ, the "
+        f"rise of the cross-entropy H = log perplexity over generations {2 * m}..{4 * m} divided by its rise over {m}..{2 * m}. "
+        f"Gerstgrasser et al.'s bounded loss, rises ∝ 1/n² (E₁ Σ_{{k≤n}} 1/k²), gives ρ = {fmt(rho_bounded)}; a rise ∝ 1/n "
+        "(logarithmic growth) gives 1 at every doubling and linear growth, as under replace, 2. The bounded law is reproduced "
+        f"when ρ is within 3 SE of {fmt(rho_bounded)}.",
         f"scenarios/validation/{name}",
         comparisons,
         panels,

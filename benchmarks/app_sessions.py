@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Ten viewers at once: the visual server's memory per session, and after the tabs close; prints its figures.
+
+    python benchmarks/app_sessions.py                       # 10 viewers, 20 steps each, ai_flood against the baseline
+    python benchmarks/app_sessions.py --viewers 4 --steps 5 --first baseline --second baseline
+
+Starts ``python run.py serve`` on a free port and opens one page first (the server's imports and
+caches, counted apart), closes it, then opens ``--viewers`` browser contexts (separate viewers,
+as from separate machines) in headless chromium. Each chooses ``--first`` against ``--second``,
+presses Reset, then all press Step in turn until each has stepped ``--steps`` times; every page
+must then show its own step count (no viewer moves another's model). The server's resident
+memory (RSS, from /proc) is read before, with every page open, after the steps, and for up to
+``--wait`` seconds after the pages close (each page is closed as a browser tab closes, which tells
+the server); ``--rounds`` times, so that memory kept once (caches, the allocator's pools) shows
+apart from memory kept per viewer (which would grow round after round). Needs the app extra, playwright and Debian's chromium, like tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MB (1e6 bytes)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def open_page(browser, url: str):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("button", name="Step", exact=True).wait_for(timeout=120_000)
+    page.get_by_text("step 0 of").wait_for(timeout=120_000)
+    return context, page
+
+
+def choose(page, select: str, option: str) -> None:
+    page.get_by_role("button", name=select).click()
+    page.locator(".menuable__content__active").get_by_role("option", name=option, exact=True).click()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--viewers", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--first", default="ai_flood")
+    parser.add_argument("--second", default="baseline")
+    parser.add_argument("--wait", type=float, default=75.0, help="seconds to wait after pages close before reading the memory")
+    parser.add_argument("--rounds", type=int, default=2, help="times the viewers come, step and leave")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([sys.executable, "run.py", "serve", "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the server did not start")
+                time.sleep(0.3)
+        memory = {"started": rss_mb(server.pid)}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+            context, page = open_page(browser, url)  # the first page imports and caches what every later one shares
+            page.close(run_before_unload=True)
+            context.close()
+            time.sleep(args.wait)
+            memory["after one page, closed"] = rss_mb(server.pid)
+            for round_ in range(1, args.rounds + 1):
+                t0 = time.perf_counter()
+                viewers = [open_page(browser, url) for _ in range(args.viewers)]
+                for _, page in viewers:
+                    choose(page, "First run (blue): preset", args.first)
+                    choose(page, "Second run (orange): preset, as saved", args.second)
+                    page.get_by_role("button", name="Reset", exact=True).click()
+                for _, page in viewers:
+                    page.locator(".run-status").get_by_text(f"{args.first} (blue)").wait_for(timeout=120_000)
+                    page.get_by_text("step 0 of").wait_for(timeout=120_000)
+                memory[f"round {round_}: {args.viewers} pages open"] = rss_mb(server.pid)
+                opened = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                for k in range(1, args.steps + 1):  # in turn: each viewer presses Step once per round
+                    for _, page in viewers:
+                        page.get_by_role("button", name="Step", exact=True).click()
+                    for _, page in viewers:
+                        page.get_by_text(f"step {k} of").wait_for(timeout=120_000)
+                stepped = time.perf_counter() - t0
+                own = sum(f"step {args.steps} of" in page.inner_text(".run-status") for _, page in viewers)
+                memory[f"round {round_}: after {args.steps} steps each"] = rss_mb(server.pid)
+                for context, page in viewers:
+                    page.close(run_before_unload=True)  # as a tab closes: the page tells the server
+                    context.close()
+                time.sleep(args.wait)
+                memory[f"round {round_}: {args.wait:.0f} s after they closed"] = rss_mb(server.pid)
+                if own != args.viewers:
+                    break
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    base = memory["after one page, closed"]
+    print(f"visual server, {args.viewers} viewers, each {args.first} against {args.second}, {args.steps} steps each, {args.rounds} rounds")
+    print(f"  Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    print(f"  every viewer's page showed its own step {args.steps} (last round): {own} of {args.viewers}")
+    print(f"  opening {args.viewers} pages and building their models took {opened:.1f} s; {args.steps} rounds of Step, {stepped:.1f} s"
+          f" ({stepped / args.steps / args.viewers * 1000:.0f} ms a press, all {args.viewers} pages stepping in turn; last round)")
+    for what, mb in memory.items():
+        print(f"  server memory (RSS) {what:36s} {mb:7.0f} MB")
+    last = args.rounds
+    print(f"  per session: {(memory[f'round 1: after {args.steps} steps each'] - base) / args.viewers:.0f} MB"
+          f" ((round 1 after the steps - after one page) / {args.viewers})")
+    print("  after each round's pages closed: " + ", ".join(f"{memory[f'round {r}: {args.wait:.0f} s after they closed'] - base:+.0f} MB" for r in range(1, last + 1))
+          + " from before any opened")
+    return 0 if own == args.viewers else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

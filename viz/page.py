@@ -1,0 +1,164 @@
+"""The page: one model per viewer, controls in the sidebar, the charts in a grid that fits the screen.
+
+Each browser tab gets its own :class:`~viz.model.PresentationModel`, built when the page
+opens (``solara.use_memo`` in :func:`Page` runs once per page, and Solara gives every page
+its own kernel): a reload starts at step 0, and a second viewer steps a model of their own.
+Closing the tab closes its kernel and frees the model.
+
+Mesa's ModelController gives the Reset, play and Step buttons, exactly as in Mesa's
+SolaraViz; the rest is laid out here instead of in SolaraViz's draggable grid, whose tiles
+have a fixed height that cuts charts off at projector sizes. Charts sit in a CSS grid whose
+columns are never narrower than :data:`viz.chart.MIN_SHOWN_PX` (so no chart text falls under
+about 12 px on screen) and each chart keeps its own aspect ratio, so nothing is clipped or
+overlapped at any window size.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import threading
+import time
+
+import solara
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
+
+from viz.chart import MIN_SHOWN_PX, WIDTH_PX
+from viz.components import CARDS, RUN_INPUTS, Exports, Inputs, Status, arguments, model_params
+from viz.model import PresentationModel
+from viz.samples import WhatTheModelsWrite
+
+NAME = "Content ecosystem: originality when AI models learn from an AI-written web"
+SIDEBAR_PX = 330
+PLAY_MS = (50, 1000, 50, 200)  # the play pause slider: min, max, step, start
+#: The page's inputs in Mesa's model_params form (their values are reactive variables, one value per session).
+MODEL_PARAMS = model_params()
+
+CSS = f"""
+.v-navigation-drawer {{ width: {SIDEBAR_PX}px !important; min-width: {SIDEBAR_PX}px !important; max-width: {SIDEBAR_PX}px !important; }}
+.v-navigation-drawer .v-card {{ margin-bottom: 10px; }}
+.v-navigation-drawer .v-card__title {{ font-size: 1.05rem; padding: 10px 14px 4px; }}
+.lever {{ margin: 2px 0 0; }}
+.lever-label {{ font-size: 0.9rem; line-height: 1.25; }}
+.lever-value {{ font-weight: 600; white-space: nowrap; }}
+.lever .v-input {{ margin-top: 0; padding-top: 0; }}
+.lever .v-input__slot {{ margin-bottom: 0; }}
+.lever .v-messages {{ min-height: 4px; }}
+.run-status {{ display: flex; flex-wrap: wrap; gap: 6px 24px; align-items: flex-start; min-height: 96px; margin-bottom: 6px; }}
+.run-line {{ flex: 1 1 380px; font-size: 16px; }}
+.run-numbers table.headline {{ border-collapse: collapse; font-size: 15px; line-height: 1.35; }}
+.run-numbers th, .run-numbers td {{ padding: 0 10px; text-align: right; white-space: nowrap; font-size: 15px; }}
+.run-numbers th {{ font-weight: 700; }}
+.run-numbers td:first-child {{ text-align: left; }}
+.chart-grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax({MIN_SHOWN_PX}px, 1fr)); gap: 14px; align-items: start; }}
+/* A card is as wide as its column, but never so wide that its chart is taller than the window (a laptop's
+   single column), and never narrower than the column minimum (the chart's type stays >= 12 px). */
+.chart-card {{ min-width: 0; width: 100%; justify-self: center;
+  max-width: max({MIN_SHOWN_PX}px, min({int(WIDTH_PX * 1.35)}px, calc((100vh - 150px) * var(--aspect)))); }}
+.chart-card img.chart, .chart-card img {{ display: block; width: 100%; height: auto; }}
+.chart-tools {{ min-height: 40px; align-items: center; font-size: 0.9rem; }}
+.chart-tools .v-input {{ margin-top: 0; padding-top: 0; }}
+.chart-tools .v-input__slot, .chart-tools .v-messages {{ margin-bottom: 0; min-height: 0; }}
+"""
+
+
+def new_model() -> solara.Reactive:
+    """This viewer's model, in a reactive variable of its own.
+
+    The variable starts empty and is then set, so that no default value keeps the first model
+    alive after a Reset replaces it.
+    """
+    holder = solara.Reactive(None)
+    holder.set(PresentationModel(**arguments(MODEL_PARAMS)))
+    return holder
+
+
+def release_memory() -> None:
+    """Collect what closed pages left and hand the freed memory back to the system.
+
+    Freed numpy arrays go back to the C allocator, which keeps most of them (so the server's
+    memory would only grow as viewers come and go); glibc's ``malloc_trim`` returns them.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
+#: Pauses (seconds) after a viewer's page closes before each release of memory: Solara tears a kernel
+#: down over a few seconds (longer on a busy machine), and its model is freed once nothing refers to it.
+RELEASE_PAUSES = (2.0, 8.0, 20.0, 30.0)
+
+
+class Janitor:
+    """Releases memory after each viewer leaves, from a thread of its own started with the server.
+
+    A thread started while a viewer's kernel closes would carry that kernel (Solara hands the
+    current kernel to every new thread) and so keep it, and its model, alive until it ends.
+    """
+
+    def __init__(self):
+        self.left = threading.Event()
+        threading.Thread(target=self._run, name="release-memory", daemon=True).start()
+
+    def viewer_left(self) -> None:
+        self.left.set()
+
+    def _run(self) -> None:
+        while True:
+            self.left.wait()
+            while self.left.is_set():
+                self.left.clear()
+                for pause in RELEASE_PAUSES:
+                    time.sleep(pause)
+                    release_memory()
+                    if self.left.is_set():  # another viewer left meanwhile: start the pauses again
+                        break
+
+
+JANITOR = Janitor()
+
+
+def on_viewer_arrives():
+    """For ``solara.lab.on_kernel_start``: when a viewer's page closes, release its memory once it is let go."""
+    return JANITOR.viewer_left
+
+
+@solara.component
+def Main(model: PresentationModel):
+    update_counter.get()
+    Status(model)
+    with solara.Div(classes=["chart-grid"]):
+        for card in CARDS:
+            card(model)
+    WhatTheModelsWrite(model)
+
+
+@solara.component
+def Page():
+    """The whole page, for one viewer."""
+    solara.Style(CSS)
+    solara.Title("Content ecosystem")
+    params = MODEL_PARAMS
+    model = solara.use_memo(new_model, [])
+    play = solara.use_reactive(PLAY_MS[3])
+    render_every = solara.use_reactive(1)  # ModelController's "render interval": every step is drawn
+    threads = solara.use_reactive(False)
+    with solara.AppBar():
+        solara.AppBarTitle(NAME)
+    with solara.Sidebar():
+        with solara.Card("Run"):
+            ModelController(model, model_parameters=arguments(params), play_interval=play, render_interval=render_every, use_threads=threads)
+            with solara.Column(gap="0px", classes=["lever", "lever-play"]):
+                with solara.Row(justify="space-between", classes=["lever-label"]):
+                    solara.Text("Pause between steps when playing")
+                    solara.Text(f"{play.value} ms", classes=["lever-value"])
+                solara.SliderInt("", value=play, min=PLAY_MS[0], max=PLAY_MS[1], step=PLAY_MS[2], thumb_label=False)
+            Exports(model.value)
+        with solara.Card("Scenarios (press Reset to apply)"):
+            Inputs(params, RUN_INPUTS)
+        with solara.Card("Levers of the first run (blue)"):
+            Inputs(params, [name for name in params if name not in RUN_INPUTS])
+    Main(model.value)
