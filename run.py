@@ -359,23 +359,12 @@ def cmd_calibrate(args) -> int:
         raise UsageError('calibrate: the calibration needs the calibrate extra: pip install -e ".[calibrate]"')
     out = args.out or Path("results") / ("calibration-quick" if args.quick else "calibration")
     _check_writable(out)
-    from experiments import calibration as calibrate
-    from experiments.calibration import fit
-    from experiments.sweep import execute
+    from experiments.calibration import command as calibrate
 
-    done = fit.prepare(calibration, out)
-    if (out / fit.DB).exists() and not args.resume:
-        raise UsageError(f"--out {out}: already holds a calibration; add --resume to continue it, or give another folder")
     command = "python run.py calibrate" + " --quick" * args.quick + (f" --file {args.file}" if args.file else "")
-    interrupts.saved(f"the finished generations are in {out}/{fit.DB}; continue with: {command} --out {out} --resume")
     jobs = args.jobs or min(2, os.cpu_count() or 1)
     say = (lambda text: None) if args.quiet else (lambda text: print(text, flush=True))
-    if done:
-        say(f"resuming {out}/ after generation {done}")
-    with execute.executor(jobs, args.scheduler) as pool:
-        outcome = calibrate.calibrate(calibration, out, pool, command, progress=not args.quiet, say=say)
-    matched = outcome.points[~outcome.points["held_out"]]["matched"]
-    say(f"{int(matched.sum())} of {len(matched)} fitted points matched; wrote {', '.join(p.name for p in outcome.written)} to {out}/")
+    calibrate.command_line(calibration, out, args.resume, jobs, args.scheduler, command, say, progress=not args.quiet)
     return 0
 
 

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 import run as cli
-from experiments.calibration import calibrate, fit, posterior, ship, spec, statistics
+from experiments.calibration import fit, posterior, ship, spec, statistics
+from experiments.calibration.command import calibrate
 from experiments.calibration.spec import CalibrationError
 
 from test_compare import TINY

@@ -161,16 +161,16 @@ def test_temperature_near_zero(temperature):
 
 
 def test_top_p_near_zero():
-    # Near-greedy decoding: in the text world only words seen 65 times or more keep any of their
-    # mass, so a model keeps at most its most frequent ideas (and at least one), all with counts
-    # in that class when it has any.
-    from model.decoding import COUNT_EDGES
+    # Near-greedy decoding: a model keeps only ideas of the count classes that keep any mass in the
+    # text world's measurement at this training size (the words seen often enough), and at least one.
+    from model.decoding import count_class, rates
 
     model, ts = simulate(ai__top_p=1e-9)
     for m in model.ai_models:
         assert len(m.learner.ideas_) >= 1 and m.learner.probs_.sum() == pytest.approx(1.0)
-        if m.learner.counts_.max() >= COUNT_EDGES[-1]:
-            assert (m.learner.counts_ >= COUNT_EDGES[-1]).all()
+        _, retention = rates(1e-9, m.training_size)
+        if (retention[count_class(m.learner.counts_)] > 0).any():
+            assert (retention[count_class(m.learner.counts_)] > 0).all()
     assert ts["model_coverage"].notna().all()
 
 
