@@ -17,9 +17,12 @@ import numpy as np
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.patches import Patch
 
 from experiments import axes as honest
 from model.web import AI, ASSISTED, HUMAN
+from viz.band import label as band_label
 
 DPI = 100
 WIDTH = 7.2  # inches: every chart is WIDTH * DPI pixels wide
@@ -36,6 +39,7 @@ COLOURS = {HUMAN: "#1f4e79", ASSISTED: "#7fb3e0", AI: "#d62728"}
 SOURCE_NAMES = {HUMAN: "human", ASSISTED: "assisted", AI: "AI"}
 FIRST, SECOND = "#1f4e79", "#e66101"  # the two runs: blue, orange
 GAP = dict(color="#9e9ac8", alpha=0.35, lw=0)  # the shading between the two runs' lines: their difference
+BAND_ALPHA = 0.2  # the band of plausible worlds behind a run's line, in the run's colour
 STEP_LABEL = "step (month)"
 # JPEG at high quality without chroma subsampling: encoding takes a few ms where PNG takes tens,
 # at a similar size, and lines stay crisp.
@@ -55,8 +59,10 @@ class Chart:
     height = 5.0  # inches
     grid = (1, 1)
     slug = "chart"  # the export's file name
+    banded = False  # draws the band of plausible worlds behind its lines (viz/band.py)
 
-    def __init__(self, model):
+    def __init__(self, model, bands=()):
+        self.bands = tuple(bands) if self.banded else ()  # one per run shown, or none
         self.fig = Figure(figsize=(WIDTH, self.height), dpi=DPI)
         self.canvas = FigureCanvasAgg(self.fig)
         self.axes = self.fig.subplots(*self.grid, squeeze=False)
@@ -184,9 +190,19 @@ def header(fig: Figure, title: str, runs: str, handles, labels=None, ncols: int 
     h = fig.get_size_inches()[1]
     fig.suptitle(title, fontsize=TITLE, y=1 - 0.06 / h, va="top", fontweight="bold")
     fig.text(0.5, 1 - 0.34 / h, runs, ha="center", va="top", fontsize=FONT)
-    labels = labels if labels is not None else [h.get_label() for h in handles]
+    labels = labels if labels is not None else [(h[0] if isinstance(h, tuple) else h).get_label() for h in handles]
     fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.62 / h), ncols=ncols, fontsize=FONT, frameon=False,
-               handlelength=1.8, columnspacing=1.2, labelspacing=0.3, borderaxespad=0)
+               handlelength=1.8, columnspacing=1.2, labelspacing=0.3, borderaxespad=0, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)})
+
+
+def band_handle(chart: Chart, styles=None) -> list:
+    """The legend entry of the chart's bands: a swatch per run, side by side, in the run's colour or ``styles`` (none without bands)."""
+    if not chart.bands:
+        return []
+    styles = styles or [dict(color=c, alpha=BAND_ALPHA * 2, lw=0) for c in (FIRST, SECOND)]
+    handle = tuple(Patch(**style_) for style_ in styles[: len(chart.bands)])
+    handle[0].set_label(band_label(chart.bands[0]))
+    return [handle]
 
 
 def run_lines(ax, model, **style_):

@@ -18,6 +18,7 @@ from mesa.visualization.utils import update_counter
 
 from model.scenario import Scenario, ScenarioError
 from viz import figures
+from viz.band import COMPUTING, View
 from viz.chart import FIRST, FORMAT, SECOND, WIDTH
 from viz.model import PresentationModel
 from viz.presets import BASELINE, LEVERS, discover, lever_values, preset_scenario, slider_range
@@ -189,13 +190,15 @@ def export_name(model: PresentationModel, what: str, suffix: str) -> str:
 
 def _chart_card(kind: type[figures.Chart], log_option: bool = False):
     @solara.component
-    def ChartCard(model: PresentationModel):
+    def ChartCard(model: PresentationModel, view: View = View()):
         step = update_counter.get()
         log = solara.use_reactive(False)
-        chart = figures.chart(model, kind)
-        image = solara.use_memo(lambda: _draw(chart, model, log.value), [model, model.steps, step, log.value])
+        chart = figures.chart(model, kind, view.of(model))
+        image = solara.use_memo(lambda: _draw(chart, model, log.value), [model, model.steps, step, log.value, chart])
         with solara.Div(classes=["chart-card", f"chart-{kind.slug}"], style={"--aspect": f"{WIDTH / kind.height:.3f}"}):
             with solara.Row(justify="end", gap="12px", classes=["chart-tools"]):
+                if kind.banded and view.note == COMPUTING:
+                    solara.Text(COMPUTING, classes=["band-note"])
                 if log_option:
                     solara.Checkbox(label="index on a log scale", value=log)
                 solara.FileDownload(lambda: chart.png(model), filename=export_name(model, kind.slug, "png"), label="PNG, 1920 px wide",
@@ -214,8 +217,18 @@ CARDS = [_chart_card(kind, log_option=kind is figures.Originality) for kind in f
 
 
 @solara.component
-def Exports(model: PresentationModel):
-    """Both runs' time series so far, as one CSV file (one row per run and step)."""
+def Exports(model: PresentationModel, view: View = View()):
+    """Both runs' time series so far, as one CSV file (one row per run and step; with the bands' columns when they are shown)."""
     update_counter.get()
-    solara.FileDownload(lambda: model.timeseries_table().to_csv(index=False), filename=export_name(model, "timeseries", "csv"),
+    bands = view.of(model)
+    solara.FileDownload(lambda: model.timeseries_table(bands).to_csv(index=False), filename=export_name(model, "timeseries", "csv"),
                         label="Time series (CSV)", mime_type="text/csv")
+
+
+@solara.component
+def BandToggle(on: solara.Reactive, view: View, reason: str):
+    """The switch of the bands of plausible worlds, and one line on them when there are none."""
+    solara.Checkbox(label="Band of plausible worlds (posterior draws)", value=on, disabled=bool(reason))
+    note = reason or (view.note if on.value and view.note != COMPUTING else "")
+    if note:
+        solara.Text(note, classes=["band-status"])

@@ -17,6 +17,7 @@ from experiments import axes as honest
 from viz.chart import (
     AI,
     ASSISTED,
+    BAND_ALPHA,
     COLOURS,
     FIRST,
     FONT,
@@ -25,6 +26,7 @@ from viz.chart import (
     SECOND,
     SOURCE_NAMES,
     Chart,
+    band_handle,
     frame,
     grow,
     header,
@@ -72,12 +74,30 @@ def _gap(ax, h, b, column):
     return ax.fill_between(h["step"][:n], h[column][:n], b[column][:n], **GAP)
 
 
+#: How each run's band of plausible worlds is drawn over the stacked areas of "Who writes the web" (hatched: a
+#: translucent fill there would mix with the areas' colours and read as another source).
+HATCHES = (dict(facecolor="none", edgecolor="white", hatch="////", lw=0), dict(facecolor="none", edgecolor=SECOND, hatch="\\\\", lw=0))
+
+
+def _band(chart: Chart, ax, run: int, metric: str, step: int, first: int = 0, **style_):
+    """Run ``run``'s band of ``metric`` up to ``step``, as a dynamic artist drawn before every line (None if it has none)."""
+    band = chart.bands[run] if run < len(chart.bands) else None
+    if band is None or metric not in band.low:
+        return None
+    x, low, high = band.upto(metric, step, first)
+    style_ = style_ or dict(color=(FIRST, SECOND)[run], alpha=BAND_ALPHA, lw=0)
+    poly = chart.dynamic(ax.fill_between(x, low, high, zorder=1.5, **style_))
+    chart._dynamic.remove(poly)
+    return poly
+
+
 class WhoWrites(Chart):
-    """Human, assisted and AI shares of the first run's new items; the human shares of both runs."""
+    """Human, assisted and AI shares of the first run's new items; the human shares of both runs; the bands of their human share of new items."""
 
     title = "Who writes the web"
     slug = "who_writes_the_web"
     height = 6.0
+    banded = True
 
     def build(self, model):
         ax = self.ax = self.axes[0, 0]
@@ -94,6 +114,9 @@ class WhoWrites(Chart):
                       {"lw": 1.6, "ls": "--", "label": f"{model.other_label}: of training sets"})
             self.second = [self.dynamic(ax.plot([], [], color=SECOND, **kw)[0]) for kw in styles]
             handles += self.second
+        self.band_polys = []
+        if self.bands:
+            handles += band_handle(self, [{**HATCHES[0], "facecolor": COLOURS[HUMAN]}, {**HATCHES[1], "facecolor": "white"}])
         frame(self.fig, top=header_height(len(handles), 2))
         header(self.fig, "Who writes the web", model.title, handles)
         time_axis(ax, model, f"share ({model.label}: areas and black lines)")
@@ -112,6 +135,11 @@ class WhoWrites(Chart):
         for poly in self.stack:  # under the lines
             poly.set_animated(True)
             self._dynamic.insert(0, poly)
+        for poly in self.band_polys:
+            self.forget(poly)
+        bands = [_band(self, self.ax, i, "human_share_new", model.steps, 1, **HATCHES[i]) for i in range(len(self.bands))]
+        self.band_polys = [poly for poly in bands if poly is not None]
+        self._dynamic[len(self.stack):len(self.stack)] = self.band_polys  # over the areas, under the lines
         set_line(self.web, x, h["human_share_web"])
         set_line(self.training, x, h["human_share_training"])
         for line, column in zip(self.second, ("human_share_new", "human_share_web", "human_share_training")):
@@ -126,9 +154,9 @@ class Originality(Chart):
     slug = "originality"
     height = 6.0
     grid = (2, 2)
+    banded = True
 
     def build(self, model):
-        frame(self.fig, top=header_height(1, 3) + 0.2, left=0.75, bottom=0.62, hspace=0.62, wspace=0.32)
         ideas = "ideas_rarefied" if model.has_column("ideas_rarefied") else "effective_ideas_recent"
         self.panels = (
             ("originality_index", "Originality index (1 = human culture)", "index"),
@@ -145,6 +173,9 @@ class Originality(Chart):
             time_axis(ax, model, ylabel, title)
             ax.set_ylim(0, 1.1 if column != ideas else 1)
         handles = [self.lines[0][1]] + ([self.lines[0][2], Patch(**GAP, label="difference")] if model.other is not None else [])
+        handles += band_handle(self)
+        self.band_polys = []
+        frame(self.fig, top=header_height(len(handles), 3) + 0.2, left=0.75, bottom=0.62, hspace=0.62, wspace=0.32)
         header(self.fig, "Originality", model.title, handles, ncols=3)
         self.log = False
 
@@ -161,7 +192,13 @@ class Originality(Chart):
 
     def update(self, model):
         h, b = model.history, model.other_history
+        for poly in self.band_polys:
+            self.forget(poly)
+        self.band_polys = []
         for i, (ax, (column, first, second)) in enumerate(zip(self.axes.flat, self.lines)):
+            bands = [poly for run in range(len(self.bands)) if (poly := _band(self, ax, run, column, model.steps)) is not None]
+            self.band_polys += bands
+            self._dynamic[:0] = bands  # under the difference and the lines
             set_line(first, h["step"], h[column])
             set_line(second, b["step"], b[column])
             if second is not None:
@@ -170,7 +207,8 @@ class Originality(Chart):
                 self.gaps[i] = self.dynamic(_gap(ax, h, b, column))
                 self._dynamic.remove(self.gaps[i])
                 self._dynamic.insert(0, self.gaps[i])  # under the lines
-            grow(ax, np.r_[h[column], b[column]], log=self.log and i == 0)
+            shown = [poly.get_paths()[0].vertices[:, 1] for poly in bands if poly.get_paths()]
+            grow(ax, np.concatenate([h[column], b[column], *shown]), log=self.log and i == 0)
 
 
 class ContentMap(Chart):
@@ -343,9 +381,15 @@ class Generations(Chart):
 CHARTS = (WhoWrites, Originality, ContentMap, RankFrequency, Network, Generations)
 
 
-def chart(model, kind: type[Chart]) -> Chart:
-    """The model's instance of a chart, built on first use."""
+def chart(model, kind: type[Chart], bands=()) -> Chart:
+    """The model's instance of a chart, built on first use; a chart that draws bands is built again for other bands.
+
+    Without bands, and with them, are two charts (the legend differs), so switching the bands on and off is quick.
+    """
     views = model.__dict__.setdefault("_charts", {})
-    if kind not in views:
-        views[kind] = kind(model)
-    return views[kind]
+    bands = tuple(bands) if kind.banded else ()
+    key = (kind, bool(bands))
+    view = views.get(key)
+    if view is None or len(view.bands) != len(bands) or any(a is not b for a, b in zip(view.bands, bands)):
+        views[key] = view = kind(model, bands)
+    return view

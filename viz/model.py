@@ -294,14 +294,24 @@ class PresentationModel(ContentEcosystem):
             self._other_history.record(self.other.metrics)
             self._other_generations.record(self.other)
 
-    def timeseries_table(self) -> pd.DataFrame:
-        """Both runs' metrics at every step so far, one row per run and step (the page's CSV export)."""
+    def timeseries_table(self, bands=()) -> pd.DataFrame:
+        """Both runs' metrics at every step so far, one row per run and step (the page's CSV export).
+
+        With ``bands`` (one per run, :class:`viz.band.Band`), each run's rows also hold its band:
+        ``band_low_M`` and ``band_high_M`` per metric ``M`` drawn with one, and ``band_worlds``.
+        """
         runs = [(self.label, self.history)] + ([] if self.other is None else [(self.other_label, self._other_history)])
         frames = []
-        for name, history in runs:
+        for i, (name, history) in enumerate(runs):
             frame = pd.DataFrame(history.rows)
             frame.insert(0, "seed", self.config.run.seed)
             frame.insert(0, "scenario", name)
+            if i < len(bands):
+                band = bands[i]
+                columns = {"step": band.steps, "band_worlds": band.worlds}
+                for metric in band.low:
+                    columns[f"band_low_{metric}"], columns[f"band_high_{metric}"] = band.low[metric], band.high[metric]
+                frame = frame.merge(pd.DataFrame(columns), on="step", how="left")
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 

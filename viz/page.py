@@ -24,8 +24,9 @@ import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
+from viz import band
 from viz.chart import MIN_SHOWN_PX, WIDTH_PX
-from viz.components import CARDS, RUN_INPUTS, Exports, Inputs, Status, arguments, model_params
+from viz.components import CARDS, RUN_INPUTS, BandToggle, Exports, Inputs, Status, arguments, model_params
 from viz.model import PresentationModel
 from viz.samples import WhatTheModelsWrite
 
@@ -60,6 +61,8 @@ CSS = f"""
 .chart-tools {{ min-height: 40px; align-items: center; font-size: 0.9rem; }}
 .chart-tools .v-input {{ margin-top: 0; padding-top: 0; }}
 .chart-tools .v-input__slot, .chart-tools .v-messages {{ margin-bottom: 0; min-height: 0; }}
+.band-note {{ margin-right: auto; color: #777; font-size: 0.85rem; font-style: italic; }}
+.band-status {{ display: block; color: #555; font-size: 0.85rem; line-height: 1.3; margin: -4px 0 6px; }}
 """
 
 
@@ -127,13 +130,26 @@ def on_viewer_arrives():
 
 
 @solara.component
-def Main(model: PresentationModel):
+def Main(model: PresentationModel, view: band.View):
     update_counter.get()
     Status(model)
     with solara.Div(classes=["chart-grid"]):
         for card in CARDS:
-            card(model)
+            card(model, view)
     WhatTheModelsWrite(model)
+
+
+def use_bands(model: PresentationModel, on: bool, reason: str) -> band.View:
+    """This viewer's bands of plausible worlds: made in a thread of their own, so the page and the run never wait."""
+    # Not intrusive: Solara's intrusive cancel traces every line of the thread, which would slow the runs many times.
+    made = solara.use_thread(lambda: band.worlds(model) if on and not reason else None, dependencies=[model, on, reason], intrusive_cancel=False)
+    if not on or reason:
+        return band.View(note=reason)
+    if made.state == solara.ResultState.FINISHED and made.value is not None and made.value.belongs(model):
+        return made.value
+    if made.state == solara.ResultState.ERROR:
+        return band.View(note=f"No band of plausible worlds: {type(made.error).__name__}: {made.error}")
+    return band.View(note=band.COMPUTING)
 
 
 @solara.component
@@ -146,6 +162,9 @@ def Page():
     play = solara.use_reactive(PLAY_MS[3])
     render_every = solara.use_reactive(1)  # ModelController's "render interval": every step is drawn
     threads = solara.use_reactive(False)
+    reason = band.unavailable()
+    bands_on = solara.use_reactive(not reason)  # on when there is a posterior: the page's only word on how sure it is
+    view = use_bands(model.value, bands_on.value, reason)
     with solara.AppBar():
         solara.AppBarTitle(NAME)
     with solara.Sidebar():
@@ -156,9 +175,10 @@ def Page():
                     solara.Text("Pause between steps when playing")
                     solara.Text(f"{play.value} ms", classes=["lever-value"])
                 solara.SliderInt("", value=play, min=PLAY_MS[0], max=PLAY_MS[1], step=PLAY_MS[2], thumb_label=False)
-            Exports(model.value)
+            BandToggle(bands_on, view, reason)
+            Exports(model.value, view)
         with solara.Card("Scenarios (press Reset to apply)"):
             Inputs(params, RUN_INPUTS)
         with solara.Card("Levers of the first run (blue)"):
             Inputs(params, [name for name in params if name not in RUN_INPUTS])
-    Main(model.value)
+    Main(model.value, view)
