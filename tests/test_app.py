@@ -49,6 +49,7 @@ def viz(tmp_path_factory):
     (folder / "text.toml").write_text(TEXT)
     mp = pytest.MonkeyPatch()
     mp.setenv("CONTENT_PRESETS", str(folder))
+    mp.setenv("CONTENT_POSTERIOR", str(folder / "no_posterior.csv"))  # no band here (tests/test_band.py draws them)
     warnings.filterwarnings("ignore", message=".*use_state.*found despite early return")  # inside Mesa's ComponentsView
     import viz.components
     import viz.model
