@@ -312,6 +312,7 @@ TABLES = [
     benchmark("checkpoint-cost", "reliability.md", "python benchmarks/checkpoint_cost.py"),
     benchmark("app-speed", "presenting.md", "python benchmarks/app_speed.py"),
     benchmark("app-sessions", "presenting.md", "python benchmarks/app_sessions.py"),
+    benchmark("band-cost", "presenting.md", "python benchmarks/band_cost.py"),
     benchmark("figure-speed", "performance.md", "python benchmarks/figure_speed.py"),
     Table("calibration-posterior", "calibration.md", [CALIBRATE], calibration_posterior),
     Table("calibration-patterns", "calibration.md", [CALIBRATE], calibration_patterns),

@@ -11,7 +11,10 @@ what a presenter and the audience see:
   headline charts are whole without scrolling (a screenshot of each size is saved);
 * two scenarios side by side step together, and the CSV the page exports holds exactly what
   plain runs of both scenarios give; a chart's PNG export is 1920 px wide;
-* in language mode, the "what the models write" panel shows exactly what a plain run published.
+* in language mode, the "what the models write" panel shows exactly what a plain run published;
+* the bands of plausible worlds (``viz/band.py``) arrive while the page runs, and every layout
+  check is made with them drawn. The server draws them from the posterior the project ships, or,
+  until one ships, from a small one the test writes (:data:`DRAWS`).
 
 The browser console shows no warning but one inside Solara itself (see :data:`SOLARA_OWN`), and
 the server's output no warning or traceback. Screenshots go to the test's temporary folder; with
@@ -51,6 +54,8 @@ SIZES = ((1920, 1080), (1600, 1000), (1280, 720))
 #: Solara's own router template has a typo (``modules.export``), so Vue warns on every Solara page: not this project's to fix.
 SOLARA_OWN = "Failed to evaluate Vue script and find module.exports"
 FIRST, SECOND = "First run (blue): preset", "Second run (orange): preset, as saved"
+#: A posterior of eight draws of three calibrated keys, for the bands when none ships.
+DRAWS = {"ai.cost": [0.08, 0.2, 0.12, 0.3, 0.1, 0.15, 0.25, 0.09], "humans.adoption_q": [0.02, 0.1, 0.05, 0.2, 0.01, 0.07, 0.04, 0.12]}
 
 
 def free_port() -> int:
@@ -64,7 +69,13 @@ def server(tmp_path_factory):
     """The server on a free port of 127.0.0.1, with the scenario library as presets."""
     folder = tmp_path_factory.mktemp("server")
     port = free_port()
-    env = {**os.environ, "CONTENT_PRESETS": str(REPO / "scenarios")}
+    from experiments.calibration import posterior
+
+    drawn_from = posterior.SHIPPED
+    if not drawn_from.is_file():
+        drawn_from = folder / "posterior.csv"
+        posterior.write(drawn_from, pd.DataFrame(DRAWS), ["a test posterior (tests/test_browser.py)"])
+    env = {**os.environ, "CONTENT_PRESETS": str(REPO / "scenarios"), "CONTENT_POSTERIOR": str(drawn_from)}
     log = open(folder / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "run.py", "serve", "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -158,6 +169,11 @@ def side_by_side(page, first: str, second: str) -> None:
     reset(page, f"{first} (blue) against {second} (orange)")
 
 
+def bands_drawn(page) -> None:
+    """Wait until both headline charts draw their bands (the note that they are being made has gone)."""
+    page.locator(".band-note").first.wait_for(state="detached", timeout=180_000)
+
+
 # -- one model per viewer ------------------------------------------------------------------------
 def test_every_viewer_steps_a_model_of_their_own_and_a_reload_starts_afresh(server, browser):
     presenter, audience = browser.new_context(), browser.new_context()
@@ -231,6 +247,7 @@ def test_charts_fit_at_projector_and_laptop_sizes(server, browser, size, tmp_pat
     with opened(context, server, size) as page:
         side_by_side(page, "ai_flood", "baseline")
         step(page, 12)
+        bands_drawn(page)
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(folders[0] / f"page_{size[0]}x{size[1]}.png"))
         found = page.evaluate(GEOMETRY)
@@ -265,6 +282,7 @@ def test_two_scenarios_step_together_and_export_what_plain_runs_give(server, bro
     with opened(context, server) as page:
         side_by_side(page, "ai_flood", "baseline")
         step(page, 12)
+        bands_drawn(page)
         numbers = page.inner_text(".run-numbers")
         assert "ai_flood" in numbers and "baseline" in numbers and "difference" in numbers
         with page.expect_download() as download:
@@ -281,6 +299,7 @@ def test_two_scenarios_step_together_and_export_what_plain_runs_give(server, bro
             got = table[table["scenario"] == name].reset_index(drop=True)
             assert got["step"].tolist() == list(range(13)) and (got["seed"] == 1).all()
             pd.testing.assert_frame_equal(got[list(expected.columns)], expected, check_dtype=False, rtol=1e-12)
+            assert (got["band_worlds"] == 8).all() and (got["band_low_originality_index"] <= got["band_high_originality_index"]).all()
         with page.expect_download() as download:
             page.locator(".chart-originality").get_by_role("button", name="PNG, 1920 px wide").click()
         import PIL.Image
