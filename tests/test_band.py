@@ -20,6 +20,7 @@ from experiments.compare import compare
 from model.scenario import ScenarioError
 from viz import band
 
+pytestmark = pytest.mark.filterwarnings("ignore:.*use_state.*found despite early return")  # inside Mesa 3.3's ComponentsView, met on importing viz
 STEPS = 6
 # Draws of three calibrated keys around the baseline's values, far enough apart that the worlds differ.
 DRAWS = pd.DataFrame({

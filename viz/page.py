@@ -10,7 +10,8 @@ SolaraViz; the rest is laid out here instead of in SolaraViz's draggable grid, w
 have a fixed height that cuts charts off at projector sizes. Charts sit in a CSS grid whose
 columns are never narrower than :data:`viz.chart.MIN_SHOWN_PX` (so no chart text falls under
 about 12 px on screen) and each chart keeps its own aspect ratio, so nothing is clipped or
-overlapped at any window size.
+overlapped at any window size. Behind the headline charts' lines the page draws the band of
+plausible worlds (:mod:`viz.band`), made in a thread of the page's own while the run goes on.
 """
 
 from __future__ import annotations
