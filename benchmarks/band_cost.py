@@ -80,7 +80,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     temp = tempfile.TemporaryDirectory()
     path = args.posterior or band.posterior_file()
-    source = str(path)
+    root = Path(__file__).resolve().parent.parent
+    source = str(path.resolve().relative_to(root)) if path.resolve().is_relative_to(root) else str(path)
     if not path.is_file():
         path = stand_in(args.worlds, Path(temp.name))
         source = f"no posterior file; a stand-in of {args.worlds} draws from the calibration's priors"

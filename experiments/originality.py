@@ -38,8 +38,11 @@ def indices(model: ContentEcosystem, masses=MASSES) -> np.ndarray:
     for mass in masses:
         tail = ~metrics.head_mask(culture.counts, mass)
         c = metrics.tail_share(culture.counts, tail)
-        by = metrics.tail_share_by_source(ideas, human, tail)
-        rows.append([metrics.safe_ratio(metrics.tail_share(counts, tail), c), metrics.safe_ratio(by.human, c), metrics.safe_ratio(by.other, c)])
+        in_tail, human_in_tail = metrics.tail_items_by_source(ideas, human, tail)
+        n_human = int(np.count_nonzero(human))
+        by_human = metrics.safe_ratio(human_in_tail, n_human)
+        by_other = metrics.safe_ratio(in_tail - human_in_tail, len(ideas) - n_human)
+        rows.append([metrics.safe_ratio(metrics.tail_share(counts, tail), c), metrics.safe_ratio(by_human, c), metrics.safe_ratio(by_other, c)])
     return np.array(rows)
 
 

@@ -36,6 +36,8 @@ def late(column):
 
 
 DETECTOR = {"policy.detector_tpr": 0.9, "policy.detector_fpr": 0.3}
+#: The calibrated market's values (the posterior medians), which its levers move from.
+BASE = load("scenarios/baseline.toml")
 
 # (lever settings, statistic, +1 if the lever raises it / -1 if it lowers it[, the settings compared with])
 LEVERS = {
@@ -55,11 +57,11 @@ LEVERS = {
     "creator_subsidy": ({"policy.creator_subsidy": 0.3}, late("active_humans"), 1),
     "training_royalty": ({"policy.training_royalty": 2.0}, late("active_humans"), 1),
     "ai_output_cap": ({"policy.ai_output_cap": 0.1}, late("ai_share_new"), -1),
-    "ai_visibility": ({"platform.ai_visibility": 0.1}, late("ai_attention_share"), -1),
+    "ai_visibility": ({"platform.ai_visibility": BASE.platform.ai_visibility / 2}, late("ai_attention_share"), -1),
     "human_premium": ({"platform.human_premium": 1.0, "platform.label_share": 1.0}, late("active_humans"), 1),
     "novelty_premium": ({"platform.novelty_premium": 0.0}, late("ai_attention_share"), 1),
     "assisted_visibility": ({"platform.assisted_visibility": 0.05}, late("ai_adoption"), -1),
-    "ai_cost": ({"ai.cost": 0.2}, late("ai_share_new"), -1),
+    "ai_cost": ({"ai.cost": BASE.ai.cost * 2}, late("ai_share_new"), -1),
     "temperature": ({"ai.temperature": 0.8}, late("model_coverage"), -1),
     "top_p": ({"ai.top_p": 1.0}, late("model_coverage"), 1),
     "capacity": ({"ai.capacity": 50}, late("model_coverage"), -1),

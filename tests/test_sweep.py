@@ -25,6 +25,8 @@ from model.scenario import Scenario
 from experiments.sweep import analysis, design, execute
 from experiments.sweep.worker import run_task
 
+#: The tiny world's market is pinned (the values the baseline held before its calibration), so a
+#: new calibration of the baseline does not move these tests of the sweep machinery.
 TINY = """\
 [run]
 steps = 6
@@ -37,15 +39,26 @@ archive_items = 1000
 [humans]
 count = 30
 adoption_p = 0.1
+adoption_q = 0.05
+ai_speedup = 3.0
 
 [ai]
 models = 2
 train_size = 300
 retrain_every = 2
 items_per_step = 30.0
+cost = 0.135
+cost_elasticity = 1.0
+adjustment = 0.5
+max_change = 1.6
+top_p = 0.95
 
 [platform]
 attention = 3.0
+substitution = 0.5
+ai_visibility = 0.2
+assisted_visibility = 0.3
+novelty_premium = 2.0
 """
 
 LHS = """\

@@ -75,7 +75,7 @@ LEVERS = (
     Lever("ai_models", "AI model lines", "SliderInt", 0, 8, 1),
     Lever("ai_supply", "AI supply", "Select", values=("market", "fixed")),
     Lever("ai_items_per_step", "AI items per model at step 1", "SliderFloat", 0, 1000, 1),
-    Lever("ai_cost", "AI cost per item (market supply)", "SliderFloat", 0.005, 0.5, 0.005),
+    Lever("ai_cost", "AI cost per item (market supply)", "SliderFloat", 0.005, 0.5, 0.001),
     Lever("policy_data_regime", "Training data regime", "Select", values=("replace", "window", "accumulate")),
     Lever("policy_human_reserve", "Human reserve in training sets", "SliderFloat"),
     Lever("policy_detector_tpr", "Detector: AI items caught", "SliderFloat", step=0.001),
@@ -85,11 +85,11 @@ LEVERS = (
     Lever("policy_verified_share", "Provenance: verified share of training sets", "SliderFloat"),
     Lever("policy_creator_subsidy", "Creator pay per human item", "SliderFloat", 0, 2, 0.005),
     Lever("policy_training_royalty", "Royalty per human item trained on", "SliderFloat", 0, 2, 0.005),
-    Lever("platform_ai_visibility", "Ranking weight of AI items", "SliderFloat", 0, 2),
+    Lever("platform_ai_visibility", "Ranking weight of AI items", "SliderFloat", 0, 2, 0.0001),
     Lever("platform_human_premium", "Ranking premium of labelled human items", "SliderFloat", 0, 2),
     Lever("platform_novelty_premium", "Ranking premium for novelty", "SliderFloat", 0, 2),
     Lever("ai_temperature", "Temperature", "SliderFloat", 0.5, 1.5, 0.05),
-    Lever("ai_top_p", "top_p (nucleus)", "SliderFloat", 0.5, 1.0, 0.01),
+    Lever("ai_top_p", "top_p (nucleus)", "SliderFloat", 0.5, 1.0, 0.001),
 )
 
 
