@@ -322,8 +322,10 @@ def page(comparison: Comparison, figures: dict[str, Path]) -> str:
     reference = html.escape(shown[comparison.names[0]])
     over = "seeds" if not comparison.draws else "plausible worlds"
     v = versions()
+    per_draw = int(comparison.runs.groupby("draw")["seed"].nunique().max()) if comparison.draws else n
     if comparison.draws:
-        where = f"{plural(len(comparison.draws), 'posterior draw')} \u00d7 {plural(n, 'seed')} ({seeds_text(comparison.seeds)})"
+        where = (f"{plural(len(comparison.draws), 'plausible world')} (posterior draw i with seed i, {seeds_text(comparison.seeds)})" if per_draw == 1
+                 else f"{plural(len(comparison.draws), 'posterior draw')} \u00d7 {plural(per_draw, 'seed')} ({seeds_text(comparison.seeds)})")
         how = worlds_sentence(comparison) + f" Each policy is compared with <b>{reference}</b> world by world (paired differences)."
     else:
         where = f"{plural(n, 'seed')} each ({seeds_text(comparison.seeds)})"
@@ -372,7 +374,7 @@ def page(comparison: Comparison, figures: dict[str, Path]) -> str:
                  if comparison.draws else "t-based 95% intervals over seeds")
     parts += [
         "<h2>Caveats</h2><ul>",
-        f"<li>{plural(n, 'seed')} per {'draw' if comparison.draws else 'scenario'}; {steps} months (one step is one month); the intervals are {intervals}.</li>",
+        f"<li>{plural(per_draw, 'seed')} per {'draw' if comparison.draws else 'scenario'}; {steps} months (one step is one month); the intervals are {intervals}.</li>",
         *(f"<li>{html.escape(c)}</li>" for c in caveats(comparison)),
         "</ul></body></html>",
     ]

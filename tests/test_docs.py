@@ -174,6 +174,8 @@ def test_every_command_of_the_table_generator_parses():
             argv = shlex.split(command)
             if argv[1] == "run.py":
                 cli._parser().parse_args(argv[2:])
+            elif argv[1] == "-m":  # a module of the project, run as python -m
+                assert (ROOT / (argv[2].replace(".", "/") + ".py")).is_file(), command
             else:
                 assert (ROOT / argv[1]).is_file(), command
 

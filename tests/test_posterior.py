@@ -193,6 +193,8 @@ def test_matched_worlds_pair_draw_i_with_seed_i(over_worlds):
     assert pairs == [[0, 1], [1, 2], [2, 3]]
     row = matched.summary[(matched.summary.scenario == "reserve") & (matched.summary.metric == "originality_index")].iloc[0]
     assert row["draws"] == 3 and row["seeds"] == 1 and np.isnan(row["var_parameters"])
+    page = brief.page(matched, {})  # one seed a world: three worlds, not three draws times three seeds
+    assert "3 plausible worlds (posterior draw i with seed i, seeds 1–3)" in page and "1 seed per draw" in page and "× 3 seeds" not in page
 
 
 def test_the_brief_speaks_of_plausible_worlds_and_display_names(over_worlds):
