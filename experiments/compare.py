@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from experiments import interrupts, library
 from experiments.comparison import (  # noqa: F401  (the statistics, for scripts that import them from here)
@@ -44,7 +43,7 @@ from experiments.comparison import (  # noqa: F401  (the statistics, for scripts
     per_seed,
     summarize,
 )
-from experiments.runner import run
+from experiments.runner import progress_bar, run
 from model.scenario import Scenario, ScenarioError, find, load
 
 # -- running -------------------------------------------------------------------------------------
@@ -110,7 +109,7 @@ def run_many(
     tasks = [(name, runs_as[name, draw], seed, draw) for name in scenarios for draw, seed in pairs]
     run_seeds = {pair: world_seed(*pair) for pair in pairs}
     results: list[pd.DataFrame | None] = [None] * len(tasks)
-    with tqdm(total=len(tasks), disable=not progress, unit="run", desc="runs") as bar:
+    with progress_bar(progress, total=len(tasks), unit="run", desc="runs") as bar:
         if jobs <= 1 or len(tasks) <= 1:
             for i, (_, scenario, seed, draw) in enumerate(tasks):
                 results[i] = _run_one((scenario, run_seeds[draw, seed]))

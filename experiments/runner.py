@@ -27,6 +27,25 @@ class RunResult:
     agents: pd.DataFrame | None = None  # with run.agent_data: one row per agent per step (model/agent_data.py)
 
 
+class _Quiet:
+    """No progress bar. (A tqdm, even a disabled one, makes a multiprocessing lock, which a server
+    stopped by SIGTERM, running a band in a thread, then reports as a leaked semaphore.)"""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+def progress_bar(show: bool, **kwargs):
+    """A tqdm progress bar on stderr if ``show``, else one that shows and makes nothing."""
+    return tqdm(**kwargs) if show else _Quiet()
+
+
 def run(
     scenario: Scenario | str | Path,
     seed: int | None = None,
@@ -49,7 +68,7 @@ def run(
     every = model.config.run.checkpoint_every if checkpoints is not None else 0
     if every:
         from model import checkpoint
-    with tqdm(total=model.config.run.steps, initial=model.steps, disable=not progress, delay=2, unit="step", leave=False) as bar:
+    with progress_bar(progress, total=model.config.run.steps, initial=model.steps, delay=2, unit="step", leave=False) as bar:
         while model.running:
             model.step()
             bar.update()
