@@ -153,7 +153,7 @@ def policy_effects(_) -> str:
 
     runs = pd.read_csv(RESULTS / "policies" / "runs.csv")
     effect = _re.compile(r"^# Effect: (raises|lowers) (\w+) over months (\d+)-(\d+)\.$")
-    lines = ["| policy | its file claims | effect (mean over seeds 1–10) | 95% CI | acts |", "|---|---|---|---|---|"]
+    lines = ["| policy | its file claims | effect (mean over the comparison's worlds) | 95% CI | acts |", "|---|---|---|---|---|"]
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         for line in path.read_text(encoding="utf-8").splitlines():
             m = effect.match(line)
