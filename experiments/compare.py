@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from experiments import interrupts, library
+from experiments.files import progress_bar
 from experiments.comparison import (  # noqa: F401  (the statistics, for scripts that import them from here)
     HEADLINE,
     LAST,
@@ -43,7 +44,7 @@ from experiments.comparison import (  # noqa: F401  (the statistics, for scripts
     per_seed,
     summarize,
 )
-from experiments.runner import progress_bar, run
+from experiments.runner import run
 from model.scenario import Scenario, ScenarioError, find, load
 
 # -- running -------------------------------------------------------------------------------------

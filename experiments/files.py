@@ -1,4 +1,4 @@
-"""Results folders: written all or nothing, with the versions that made them."""
+"""Results folders: written all or nothing, with the versions that made them; progress bars."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 PACKAGES = ("mesa", "numpy", "pandas", "networkx", "matplotlib", "pydantic")
 
@@ -58,3 +59,22 @@ def staged_folder(out: Path):
             os.replace(f, out / f.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+class _Quiet:
+    """No progress bar. (A tqdm, even a disabled one, makes a multiprocessing lock, which a server
+    stopped by SIGTERM, running a band in a thread, then reports as a leaked semaphore.)"""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+def progress_bar(show: bool, **kwargs):
+    """A tqdm progress bar on stderr if ``show``, else one that shows and makes nothing."""
+    return tqdm(**kwargs) if show else _Quiet()

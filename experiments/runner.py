@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from tqdm.auto import tqdm
 
+from experiments.files import progress_bar
 from model.ecosystem import ContentEcosystem
 from model.scenario import Scenario
 from model.text.samples import record as text_record
@@ -25,25 +25,6 @@ class RunResult:
     items_total: int  # items on the web at the end
     text: dict | None = None  # the text world: what model 0 wrote, generation by generation (model/text/samples.py)
     agents: pd.DataFrame | None = None  # with run.agent_data: one row per agent per step (model/agent_data.py)
-
-
-class _Quiet:
-    """No progress bar. (A tqdm, even a disabled one, makes a multiprocessing lock, which a server
-    stopped by SIGTERM, running a band in a thread, then reports as a leaked semaphore.)"""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    def update(self, n: int = 1) -> None:
-        pass
-
-
-def progress_bar(show: bool, **kwargs):
-    """A tqdm progress bar on stderr if ``show``, else one that shows and makes nothing."""
-    return tqdm(**kwargs) if show else _Quiet()
 
 
 def run(

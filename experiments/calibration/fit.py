@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 import pyabc
 from pyabc.sampler import Sampler
-from tqdm.auto import tqdm
 
 from experiments.calibration.simulate import Simulator
 from experiments.calibration.spec import Calibration, CalibrationError
 from experiments.calibration.worker import Job, Task, run_task
+from experiments.files import progress_bar
 
 DB = "abc.db"
 STATE = "calibration.json"
@@ -53,7 +53,7 @@ class SeededSampler(Sampler):
         tasks = [Task(t + 1, i, int(s)) for i, s in enumerate(seeds)]
         done: list = [None] * n
         label = "prior sample" if t < 0 else f"generation {t + 1}"
-        with tqdm(total=n, disable=not self.progress, unit="particle", desc=label, leave=False) as bar:
+        with progress_bar(self.progress, total=n, unit="particle", desc=label, leave=False) as bar:
             for result in self.pool.map_unordered(run_task, job, tasks):
                 done[result.task.replicate] = result
                 bar.update()

@@ -16,11 +16,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from tqdm.auto import tqdm  # noqa: E402
 
 from experiments.calibration.simulate import Draw, predict_task  # noqa: E402
 from experiments.calibration.spec import Calibration  # noqa: E402
 from experiments.calibration.statistics import STATISTICS  # noqa: E402
+from experiments.files import progress_bar  # noqa: E402
 
 #: The predictive band: the central 90% of the draws.
 BAND = (0.05, 0.95)
@@ -40,7 +40,7 @@ def predictive(calibration: Calibration, posterior: pd.DataFrame, pool, draws: i
     seeds = np.random.SeedSequence(calibration.seed, spawn_key=(10**6,)).generate_state(draws, dtype=np.uint32)
     tasks = [Draw(i, 0, int(s), tuple(posterior.iloc[i].items())) for i, s in enumerate(seeds)]
     done = [None] * draws
-    with tqdm(total=draws, disable=not progress, unit="draw", desc="predictive check", leave=False) as bar:
+    with progress_bar(progress, total=draws, unit="draw", desc="predictive check", leave=False) as bar:
         for result in pool.map_unordered(predict_task, calibration, tasks):
             done[result.task.point] = result
             bar.update()

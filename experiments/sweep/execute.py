@@ -23,9 +23,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
 from model.scenario import ScenarioError
+from experiments.files import progress_bar
 from experiments.sweep.design import Sweep
 from experiments.sweep.worker import Done, Job, Task, run_task
 
@@ -268,7 +267,7 @@ def run_sweep(
     runs = out / RUNS
     run_time, cpu_time, startup = 0.0, 0.0, None
     new = not runs.exists()
-    with runs.open("a", newline="") as f, tqdm(total=total, initial=len(done), disable=not progress, unit="run", smoothing=0.05) as bar:
+    with runs.open("a", newline="") as f, progress_bar(progress, total=total, initial=len(done), unit="run", smoothing=0.05) as bar:
         writer = csv.writer(f, lineterminator="\n")
         if new:
             writer.writerow(columns(sweep))
