@@ -187,3 +187,32 @@ def training_spy(monkeypatch) -> TrainingSpy:
 @pytest.fixture
 def clearly_positive():
     return assert_clearly_positive
+
+
+def call(argv, capfd) -> tuple[int, str, str]:
+    """The command line run in this process: (exit status, stdout, stderr)."""
+    import run as cli
+
+    code = cli.main([str(a) for a in argv])
+    out, err = capfd.readouterr()
+    return code, out, err
+
+
+def page_renderer(page_module, monkeypatch):
+    """render() -> (the model the page built, the render context): the server's page as a viewer opens it."""
+    import solara
+
+    built = []
+    real = page_module.new_model
+    monkeypatch.setattr(page_module, "new_model", lambda: built.append(real()) or built[-1])
+
+    def render():
+        @solara.component
+        def Layout():
+            with solara.AppLayout():
+                page_module.Page()
+
+        _, rc = solara.render(Layout(), handle_error=False)
+        return built[-1], rc
+
+    return render

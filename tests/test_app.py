@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import page_renderer
 
 solara = pytest.importorskip("solara", reason="the app extra is not installed")
 v = pytest.importorskip("ipyvuetify")
@@ -203,20 +204,7 @@ def page(viz, monkeypatch):
     import viz.page
 
     components.reset_controls()
-    built = []
-    real = viz.page.new_model
-    monkeypatch.setattr(viz.page, "new_model", lambda: built.append(real()) or built[-1])
-
-    def render():
-        @solara.component
-        def Layout():
-            with solara.AppLayout():
-                viz.page.Page()
-
-        _, rc = solara.render(Layout(), handle_error=False)
-        return built[-1], rc
-
-    yield render
+    yield page_renderer(viz.page, monkeypatch)
     components.reset_controls()
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import PIL.Image
 import pytest
+from conftest import page_renderer
 
 from experiments import library
 from experiments.calibration import posterior
@@ -183,26 +184,13 @@ def page(presets, monkeypatch):
     """The page as a viewer opens it (as in tests/test_app.py), over the small presets and the posterior here."""
     import importlib
 
-    solara = pytest.importorskip("solara")
+    pytest.importorskip("solara")
     import viz.components
     import viz.page
 
     importlib.reload(viz.components)
     importlib.reload(viz.page)
-    built = []
-    real = viz.page.new_model
-    monkeypatch.setattr(viz.page, "new_model", lambda: built.append(real()) or built[-1])
-
-    def render():
-        @solara.component
-        def Layout():
-            with solara.AppLayout():
-                viz.page.Page()
-
-        _, rc = solara.render(Layout(), handle_error=False)
-        return built[-1], rc
-
-    yield render
+    yield page_renderer(viz.page, monkeypatch)
     monkeypatch.undo()  # the presets folder of the environment again, for the modules imported after
     importlib.reload(viz.components)
     importlib.reload(viz.page)

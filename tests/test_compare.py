@@ -17,6 +17,7 @@ import pytest
 from scipy import stats
 
 import run as cli
+from conftest import call
 from experiments import compare, comparison, figures, library, report
 from experiments.runner import run as run_scenario
 from model.scenario import ScenarioError, load
@@ -186,12 +187,6 @@ def workdir(tmp_path, monkeypatch):
     (tmp_path / "longer.toml").write_text(TINY.replace("steps = 8", "steps = 9"))
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def call(argv, capfd):
-    code = cli.main([str(a) for a in argv])
-    out, err = capfd.readouterr()
-    return code, out, err
 
 
 def pixels_per_metre(path: Path) -> int:

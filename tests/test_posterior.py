@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import run as cli
+from conftest import call
 from experiments import brief, compare, comparison, library
 from experiments.calibration import posterior
 from experiments.calibration.spec import CalibrationError
@@ -44,12 +44,6 @@ def workdir(tmp_path, monkeypatch, draws_file):
     (tmp_path / "ranked.toml").write_text(TINY.replace("[platform]\n", "[platform]\nai_visibility = 0.05\n"))
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def call(argv, capfd):
-    code = cli.main([str(a) for a in argv])
-    out, err = capfd.readouterr()
-    return code, out, err
 
 
 # -- the file --------------------------------------------------------------------------------------
