@@ -1,6 +1,6 @@
 """No knife edge: how much each headline outcome moves when one calibrated key moves by 10%.
 
-    python benchmarks/elasticity.py [--seeds 5] [--steps 40] [--jobs 2] [--out results/elasticity]
+    python benchmarks/elasticity.py [--seeds 5] [--steps 120] [--jobs 2] [--out results/elasticity]
 
 Prints the Markdown table of docs/calibration.md (experiments/calibration/elasticity.py says how
 it is measured) and writes elasticity.csv and elasticity.md into --out.

@@ -39,7 +39,7 @@ from experiments.comparison import HEADLINE  # noqa: E402
 RESULTS = ROOT / "results"
 POLICIES = (
     "python run.py compare baseline ai_flood accumulate human_reserve watermark_filter detector_filter "
-    "provenance creator_pay ai_cap ranking combined --seeds 10 --jobs 2 --out results/policies"
+    "provenance creator_pay ai_cap ranking wide_nucleus combined --seeds 10 --jobs 2 --out results/policies"
 )
 LEVERS = {
     "ai.top_p=1.0": "python run.py compare baseline --seeds 10 --set ai.top_p=1.0 --out results/lever-ai.top_p=1.0",
@@ -52,13 +52,14 @@ TEXT_LEVERS = {
     "ai.top_p=1.0": "python run.py run text_baseline --quiet --set ai.top_p=1.0 --out results/text-top_p",
 }
 VALIDATE = "python run.py validate --jobs 2 --quiet --out results/validation"
-DECODING = "python -m experiments.decoding --seeds 10 --out results/decoding.csv"
+DECODING = "python -m experiments.decoding --seeds 5 --out results/decoding.csv"
 HEAD_CUT = "python -m experiments.originality baseline --seeds 10"
 SOBOL = "python run.py sweep scenarios/sweeps/sobol_levers.toml --quiet --out results/sweeps/sobol_levers"
 OVERVIEW = "python run.py compare baseline ai_flood combined --seeds 10 --jobs 2 --quiet --out results/overview"
 CALIBRATE = "python run.py calibrate --jobs 2 --quiet --out results/calibration"
 COVERAGE = "python benchmarks/calibration_coverage.py --replicates 10 --out results/calibration-coverage"
-ELASTICITY = "python benchmarks/elasticity.py --seeds 5 --steps 40 --out results/elasticity"
+ELASTICITY = "python benchmarks/elasticity.py --seeds 5 --steps 120 --out results/elasticity"
+HEADLINE = "python benchmarks/originality_range.py --draws 40"
 OVER_WORLDS = "python run.py compare baseline creator_pay --posterior 8 --seeds 3 --jobs 2 --quiet --out results/posterior-creator_pay"
 
 
@@ -185,7 +186,7 @@ def decoding_mapping(_) -> str:
     from model.decoding import COUNT_EDGES
 
     t = pd.read_csv(RESULTS / "decoding.csv", comment="#")
-    t = t[(t["train_docs"] == 20_000) & (t["top_p"] >= 0.8)]
+    t = t[(t["doc_tokens"] == 20) & (t["train_docs"] == 20_000) & (t["top_p"] >= 0.8)]
     labels = [f"{a}–{b - 1}" if b - 1 > a else str(a) for a, b in zip(COUNT_EDGES, COUNT_EDGES[1:])] + [f"{COUNT_EDGES[-1]}+"]
     lines = ["| top_p | similarity gain | " + " | ".join(f"count {c}" for c in labels) + " |", "|---|---|" + "---|" * len(labels)]
     for _, r in t.iterrows():
@@ -320,6 +321,7 @@ TABLES = [
     Table("calibration-figures", "calibration.md", [CALIBRATE], calibration_figures),
     Table("calibration-coverage", "calibration.md", [COVERAGE], lambda outputs: outputs[COVERAGE].rstrip(), printed=True),
     Table("elasticity", "calibration.md", [ELASTICITY], lambda outputs: outputs[ELASTICITY].rstrip(), printed=True),
+    Table("originality-range", "calibration.md", [HEADLINE], lambda outputs: outputs[HEADLINE].rstrip(), printed=True),
     Table("posterior-comparison", "calibration.md", [OVER_WORLDS], over_worlds),
     Table("overview-figure", "README.md", [OVERVIEW], overview_figure),
     Table("brief-figure", "README.md", [POLICIES], brief_figure),

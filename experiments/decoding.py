@@ -5,8 +5,8 @@ category the model learned has to come from somewhere: this module measures it i
 world (English bigram chain, interpolated Kneser-Ney bigram models, docs/ODD.md section 7.20),
 where a model's categories are words and top_p cuts each history's continuations.
 
-For a model fitted on ``n`` human documents (each of :data:`model.decoding.TRAIN_DOCS`; the
-shipped ``ai.train_size`` is 20,000) and a sample of ``SAMPLE_DOCS`` documents at each top_p,
+For a model fitted on ``n`` human documents of ``L`` tokens (each of :data:`model.decoding.TRAIN_DOCS`
+and :data:`model.decoding.DOC_TOKENS`) and a sample of ``SAMPLE_TOKENS`` tokens at each top_p,
 words are grouped by their count in the training set (classes 1, 2, 3-4, 5-8, ..., 65+;
 :data:`model.decoding.COUNT_EDGES`):
 
@@ -30,41 +30,24 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from scipy import sparse
 
-from model.decoding import COUNT_EDGES, TABLE, TOP_P_GRID, TRAIN_DOCS, count_class
+from model.decoding import COUNT_EDGES, DOC_TOKENS, TABLE, TOP_P_GRID, TRAIN_DOCS, count_class
 from model.scenario import Scenario
 from model.text.culture import TextCulture
+from model.text.metrics import idf, mean_cosine
 from model.text.ngram import NGramLearner
 
-#: Documents sampled from each model.
-SAMPLE_DOCS = 20_000
+#: Tokens sampled from each model (20,000 documents of 20 tokens; fewer, longer documents at other lengths).
+SAMPLE_TOKENS = 400_000
 #: Seed of the samples (the training data's seed is the measurement's).
 SAMPLE_SEED = 5
 
 
-def mean_cosine(tokens: np.ndarray, weight: np.ndarray, vocabulary: int) -> float:
-    """Mean pairwise cosine similarity of documents as weighted bags of words (weight = IDF for TF-IDF)."""
-    n, length = tokens.shape
-    X = sparse.csr_matrix((np.ones(n * length), tokens.ravel(), np.arange(0, n * length + 1, length)), shape=(n, vocabulary))
-    X.sum_duplicates()
-    X = X.multiply(weight[None, :]).tocsr()
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-    total = np.asarray((sparse.diags(1.0 / norms) @ X).sum(axis=0)).ravel()
-    return float((total @ total - n) / (n * (n - 1)))
-
-
-def idf(tokens: np.ndarray, vocabulary: int) -> np.ndarray:
-    """Smoothed inverse document frequency, log((1 + n) / (1 + df)) + 1, over a set of documents."""
-    rows = np.repeat(np.arange(len(tokens)), tokens.shape[1])
-    pairs = np.unique(rows.astype(np.int64) * vocabulary + tokens.ravel())
-    df = np.bincount(pairs % vocabulary, minlength=vocabulary)
-    return np.log((1.0 + len(tokens)) / (1.0 + df)) + 1.0
-
-
-def measure(seed: int, top_ps=TOP_P_GRID, train_docs: int = 20_000, sample_docs: int = SAMPLE_DOCS) -> dict[str, np.ndarray]:
-    """One seed's measurement: ``survival`` and ``retention`` (top_p by class) and ``similarity_gain`` (by top_p)."""
-    world = Scenario().with_overrides({"world.kind": "text"}).world
+def measure(seed: int, top_ps=TOP_P_GRID, train_docs: int = 20_000, doc_tokens: int = 20) -> dict[str, np.ndarray]:
+    """One seed's measurement: ``survival`` and ``retention`` (top_p by class) and ``similarity_gain`` (by top_p),
+    for documents of ``doc_tokens`` tokens."""
+    world = Scenario().with_overrides({"world.kind": "text", "world.doc_tokens": doc_tokens}).world
+    sample_docs = SAMPLE_TOKENS // doc_tokens
     rng = np.random.default_rng(seed)
     culture = TextCulture(world, rng)
     V = culture.language.size
@@ -97,28 +80,33 @@ def measure_seeds(seeds, top_ps=TOP_P_GRID, **kw) -> dict[str, np.ndarray]:
     return {key: np.stack([r[key] for r in runs]) for key in runs[0]}
 
 
-def table_rows(seeds, sizes=TRAIN_DOCS, top_ps=TOP_P_GRID) -> list[list[float]]:
-    """Rows of the table: train_docs, top_p, similarity gain and its SE, survival per class, retention per class, their largest SE."""
+def table_rows(seeds, lengths=DOC_TOKENS, sizes=TRAIN_DOCS, top_ps=TOP_P_GRID) -> list[list[float]]:
+    """Rows of the table: doc_tokens, train_docs, top_p, similarity gain and its SE, survival per class,
+    retention per class, their largest SE."""
     rows = []
-    for n in sizes:
-        m = measure_seeds(seeds, top_ps, train_docs=n)
-        k = len(seeds)
-        mean = {key: v.mean(axis=0) for key, v in m.items()}
-        se = {key: v.std(axis=0, ddof=1) / np.sqrt(k) for key, v in m.items()}
-        for i, top_p in enumerate(top_ps):
-            worst = max(se["survival"][i].max(), se["retention"][i].max())
-            rows.append([n, top_p, mean["similarity_gain"][i], se["similarity_gain"][i], *mean["survival"][i], *mean["retention"][i], worst])
+    for length in lengths:
+        for n in sizes:
+            m = measure_seeds(seeds, top_ps, train_docs=n, doc_tokens=length)
+            k = len(seeds)
+            mean = {key: v.mean(axis=0) for key, v in m.items()}
+            se = {key: v.std(axis=0, ddof=1) / np.sqrt(k) for key, v in m.items()}
+            for i, top_p in enumerate(top_ps):
+                worst = max(se["survival"][i].max(), se["retention"][i].max())
+                rows.append(
+                    [length, n, top_p, mean["similarity_gain"][i], se["similarity_gain"][i], *mean["survival"][i], *mean["retention"][i], worst]
+                )
+            print(f"  {length} tokens, {n} documents: done", flush=True)
     return rows
 
 
 def header() -> list[str]:
     k = len(COUNT_EDGES)
-    return ["train_docs", "top_p", "similarity_gain", "similarity_se"] + [f"survival_{c}" for c in range(k)] + [f"retention_{c}" for c in range(k)] + ["max_se"]
+    return ["doc_tokens", "train_docs", "top_p", "similarity_gain", "similarity_se"] + [f"survival_{c}" for c in range(k)] + [f"retention_{c}" for c in range(k)] + ["max_se"]
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=10, help="seeds 1..N (default 10)")
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 1..N (default 5)")
     parser.add_argument("--out", default=str(TABLE), help="where to write the table (default model/decoding.csv)")
     args = parser.parse_args(argv)
     rows = table_rows(range(1, args.seeds + 1))
@@ -126,7 +114,7 @@ def main(argv=None) -> None:
         f"# Written by: python -m experiments.decoding --seeds {args.seeds} (seeds 1-{args.seeds}); see model/decoding.py.",
         ",".join(header()),
     ]
-    lines += [",".join(f"{int(v)}" if j == 0 else f"{v:.5g}" for j, v in enumerate(row)) for row in rows]
+    lines += [",".join(f"{int(v)}" if j < 2 else f"{v:.5g}" for j, v in enumerate(row)) for row in rows]
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {args.out}: {len(rows)} rows")

@@ -127,7 +127,7 @@ class ContentEcosystem(mesa.Model):
         self._creator_agents = {int(i): HumanCreator(self, int(i)) for i in self.creators.id}
         self.ledger = Ledger(scenario.humans.patience)
 
-        self.ai_models = [AIModel(self, lab, make_learner(ai, self.culture), ai) for lab in range(ai.models)]
+        self.ai_models = [AIModel(self, lab, make_learner(ai, self.culture, self.config.policy.min_top_p), ai) for lab in range(ai.models)]
         for m in self.ai_models:  # generation 1: a scrape of the archive
             self._train(m, 0, (0, self.archive_n))
 

@@ -54,13 +54,18 @@ class Learner(Protocol):
         """Probability-weighted squared error of its idea means, per dimension, given every idea's true centroid."""
 
 
-def make_learner(ai, culture=None) -> Learner:
-    """The learner an ``[ai]`` section describes; in the text world (a culture that writes text) an n-gram model."""
+def make_learner(ai, culture=None, min_top_p: float = 0.0) -> Learner:
+    """The learner an ``[ai]`` section describes; in the text world (a culture that writes text) an n-gram model.
+
+    ``min_top_p`` is a rule on published output (``policy.min_top_p``): models decode with a nucleus at
+    least that wide, so it binds only where the world's own ``ai.top_p`` is narrower.
+    """
+    top_p = max(ai.top_p, min_top_p)
     if getattr(culture, "writes_text", False):
         from model.text.ngram import NGramLearner
 
-        return NGramLearner(ai.ngram, culture, ai.capacity, ai.temperature, ai.top_p)
-    return IdeaGaussian(ai.capacity, ai.temperature, ai.top_p, ai.variance_estimator)
+        return NGramLearner(ai.ngram, culture, ai.capacity, ai.temperature, top_p)
+    return IdeaGaussian(ai.capacity, ai.temperature, top_p, ai.variance_estimator, ai.item_tokens)
 
 
 class IdeaGaussian:
@@ -72,6 +77,9 @@ class IdeaGaussian:
         top_p: token-level nucleus of the models' decoding; it acts on ideas through the
             survival and retention the text world measures (:func:`model.decoding.decode`).
         variance_estimator: ``"mle"`` divides by n, ``"unbiased"`` by n - 1.
+        item_tokens: tokens of running text an item stands for, which ties an idea's training count to a
+            word's in the decoding measurement (an idea seen m times among n items is a word seen m times
+            among n documents of this length).
 
     Attributes (after :meth:`fit`), ordered by decreasing training count:
         ideas_: idea ids the model can produce.
@@ -81,13 +89,14 @@ class IdeaGaussian:
         vars_: per-idea per-dimension variance, shape (k, d).
     """
 
-    def __init__(self, capacity: int = 0, temperature: float = 1.0, top_p: float = 1.0, variance_estimator: str = "mle"):
+    def __init__(self, capacity: int = 0, temperature: float = 1.0, top_p: float = 1.0, variance_estimator: str = "mle", item_tokens: float = 20.0):
         if variance_estimator not in ("mle", "unbiased"):
             raise ValueError(f"variance_estimator must be 'mle' or 'unbiased', not {variance_estimator!r}")
         self.capacity = capacity
         self.temperature = temperature
         self.top_p = top_p
         self.variance_estimator = variance_estimator
+        self.item_tokens = item_tokens
 
     @property
     def is_fitted(self) -> bool:
@@ -129,7 +138,7 @@ class IdeaGaussian:
         if not np.isfinite(probs.sum()):  # a temperature near 0 overflows the power: the same shape in logs
             logp = np.log(counts[order].astype(float)) / self.temperature
             probs = np.exp(logp - logp.max())
-        probs = decoding.decode(counts[order], probs / probs.sum(), self.top_p, rng, len(ideas))
+        probs = decoding.decode(counts[order], probs / probs.sum(), self.top_p, rng, len(ideas), self.item_tokens)
         kept = np.flatnonzero(probs > 0)  # still by decreasing count
         order, probs = order[kept], probs[kept]
 

@@ -36,6 +36,7 @@ COLUMNS = (
     "originality_human",
     "originality_ai",
     "human_share_recent",
+    "homogenization",
     "richness_index",
     "dispersion_recent",
     "model_coverage",
@@ -80,7 +81,9 @@ def measure(model, t: int) -> dict:
 
     tail = culture.tail_mask()
     tail_recent = metrics.tail_share(recent_counts, tail)
-    t_all, t_human = metrics.tail_items_by_source(web.idea[lo:hi], web.source[lo:hi] == HUMAN, tail)
+    human_rows = web.source[lo:hi] == HUMAN
+    t_all, t_human = metrics.tail_items_by_source(web.idea[lo:hi], human_rows, tail)
+    human_counts = np.bincount(web.idea[lo:hi][human_rows], minlength=culture.n_ideas)
     items = web.window_sources(first, t)
     culture_tail = culture.tail_share()
     rarefied = metrics.rarefied(recent_counts, cfg.run.rarefy)
@@ -108,6 +111,7 @@ def measure(model, t: int) -> dict:
         "originality_human": metrics.safe_ratio(metrics.safe_ratio(t_human, items[HUMAN]), culture_tail),
         "originality_ai": metrics.safe_ratio(metrics.safe_ratio(t_all - t_human, items.sum() - items[HUMAN]), culture_tail),
         "human_share_recent": metrics.safe_ratio(items[HUMAN], items.sum()),
+        "homogenization": metrics.homogenization(recent_counts - human_counts, human_counts),
         "richness_index": metrics.safe_ratio(rarefied, culture.rarefied(cfg.run.rarefy)),
         "dispersion_recent": metrics.safe_ratio(web.window_dispersion(first, t), model.archive_dispersion),
         "model_coverage": _over_models([metrics.coverage(m.producible_ideas(), weights) for m in fitted]),

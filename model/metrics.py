@@ -81,6 +81,26 @@ def mean_error(probs: np.ndarray, means: np.ndarray, centroids: np.ndarray) -> f
     return float((probs * ((means - centroids) ** 2).sum(axis=1)).sum() / means.shape[1])
 
 
+def collision(counts: np.ndarray) -> float:
+    """The chance that two items drawn without replacement share an idea, from counts per idea (NaN under two items)."""
+    n = counts.sum()
+    if n < 2:
+        return float("nan")
+    c = counts.astype(np.float64)
+    return float((c * (c - 1.0)).sum() / (n * (n - 1.0)))
+
+
+def homogenization(ai_counts: np.ndarray, human_counts: np.ndarray) -> float:
+    """How much more alike AI-made items are to each other than human items, minus 1 (0: as varied as people).
+
+    Alike means about the same idea: with one-hot meanings the mean pairwise cosine similarity of a set of
+    items is its :func:`collision`, so this is the idea world's version of the similarity ratio that
+    studies of AI writing measure on embeddings or TF-IDF vectors. NaN when either set is under two items
+    or the human items never share an idea.
+    """
+    return safe_ratio(collision(ai_counts), collision(human_counts)) - 1.0
+
+
 def safe_ratio(a: float, b: float) -> float:
     """a / b, NaN when b is zero or either is NaN."""
     return float(a / b) if b and not (np.isnan(a) or np.isnan(b)) else float("nan")

@@ -133,7 +133,8 @@ class AIConfig(_Section):
     max_change: float = Field(1.66, ge=1, description="market supply: largest factor by which output may grow (or shrink) in one step")
     capacity: int = Field(0, ge=0, description="ideas a model can keep, its most frequent (0 = unlimited)")
     temperature: float = Field(1.0, gt=0, description="reshapes idea probabilities as p**(1/T) and scales each idea's std by T")
-    top_p: float = Field(0.941, gt=0, le=1, description="token-level nucleus of the models' decoding (ideas world: through the cut the text world measures); at 0.95 AI text is 19% more similar than human text (0.9: 33%, as AI web pages; 0.98: 11%); plausible 0.85-0.99")
+    top_p: float = Field(0.941, gt=0, le=1, description="token-level nucleus of the models' decoding (ideas world: through the cut the text world measures); plausible 0.85-0.99, calibrated")
+    item_tokens: float = Field(20.0, ge=1, le=1000, description="ideas world: tokens of running text one item stands for in the decoding cut (a sentence to a paragraph: plausible 10-80, calibrated)")
     variance_estimator: Literal["mle", "unbiased"] = Field("mle", description="per-idea variance divides by n (mle) or n-1 (unbiased)")
     ngram: int = Field(2, ge=1, le=3, description="text world: n-gram order (2 or 3: interpolated Kneser-Ney; 1: maximum-likelihood unigram)")
 
@@ -164,6 +165,7 @@ class PolicyConfig(_Section):
     creator_subsidy: float = Field(0.0, ge=0, description="paid to the author per human item published")
     training_royalty: float = Field(0.0, ge=0, description="paid to the author per human item used in a training set")
     ai_output_cap: float = Field(1.0, ge=0, le=1, description="largest share of a step's new items that models may publish directly")
+    min_top_p: float = Field(0.0, ge=0, le=1, description="models publish with a decoding nucleus at least this wide (binds where ai.top_p is narrower; 0 = no rule)")
     top_up: bool = Field(True, description="replace items the filters drop with further items from the same window")
 
     @model_validator(mode="after")

@@ -182,10 +182,13 @@ def test_the_command_line_writes_the_posterior_its_check_and_the_same_with_two_w
 # -- the statistics ---------------------------------------------------------------------------------
 
 
-def test_collision_is_the_chance_that_two_items_share_an_idea():
-    assert statistics.collision(np.array([0, 0, 1, 1])) == pytest.approx(2 * 2 / 12)  # pairs within each idea over all pairs
-    assert statistics.collision(np.array([3, 4, 5])) == 0.0
-    assert np.isnan(statistics.collision(np.array([2])))
+def test_every_statistic_is_read_from_the_runs_own_timeseries():
+    """No pattern is a lookup: each statistic is the mean of a column of the run's output over its span."""
+    ts = pd.DataFrame({"homogenization": [np.nan, 0.1, 0.3, 0.5], "human_share_new": [1.0, 0.8, 0.6, 0.4]})
+    assert statistics.value("homogenization", None, ts, 1, 2) == pytest.approx(0.2)
+    assert statistics.value("homogenization", None, ts, 0, 1) == pytest.approx(0.1)  # NaN months are skipped
+    assert statistics.value("ai_share_new", None, ts, 2, 3) == pytest.approx(0.5)
+    assert np.isnan(statistics.value("homogenization", None, ts, 0, 0))
 
 
 # -- shipping a posterior ---------------------------------------------------------------------------
@@ -201,11 +204,3 @@ def test_shipping_writes_the_medians_where_the_baselines_values_live():
     assert posterior.rounded(0.123456) == 0.123 and posterior.rounded(1234.5) == 1230.0
 
 
-def test_the_homogenization_statistic_is_the_text_worlds_measurement_at_the_runs_decoding_bias():
-    from types import SimpleNamespace
-
-    from model import decoding
-
-    model = SimpleNamespace(config=SimpleNamespace(ai=SimpleNamespace(top_p=0.9, train_size=20_000)))
-    assert statistics.value("text_similarity", model, None, 19, 30) == pytest.approx(1.33, abs=0.01)  # Dolezal et al.'s 33%
-    assert decoding.similarity_gain(1.0) == 0.0 and decoding.similarity_gain(0.98) < decoding.similarity_gain(0.95) < decoding.similarity_gain(0.9)

@@ -115,20 +115,30 @@ def test_temperature_does_not_change_learned_moments():
 
 # -- top_p: the decoding cut measured in the text world (model/decoding.py) ---------
 def test_rates_are_the_measured_table_at_its_points_and_interpolate_between():
-    table = decoding.MEASURED
-    for s, size in enumerate(decoding.TRAIN_DOCS):
-        for row, top_p in enumerate(decoding.TOP_P_GRID):
-            survival, retention = decoding.rates(top_p, size)
-            np.testing.assert_allclose(survival, table["survival"][s, row])
-            np.testing.assert_allclose(retention, table["retention"][s, row])
-        np.testing.assert_array_equal(decoding.rates(1.0, size)[0], 1.0)
-        np.testing.assert_array_equal(decoding.rates(1.0, size)[1], 1.0)
-    # linear in top_p between grid points, linear in log size between sizes, held beyond the sizes
-    np.testing.assert_allclose(decoding.rates(0.925)[1], (table["retention"][3, 6] + table["retention"][3, 7]) / 2)
+    table = decoding.measured()
+    for d, length in enumerate(decoding.DOC_TOKENS):
+        for s, size in enumerate(decoding.TRAIN_DOCS):
+            for row, top_p in enumerate(decoding.TOP_P_GRID):
+                survival, retention = decoding.rates(top_p, size, length)
+                np.testing.assert_allclose(survival, table["survival"][d, s, row])
+                np.testing.assert_allclose(retention, table["retention"][d, s, row])
+            np.testing.assert_array_equal(decoding.rates(1.0, size, length)[0], 1.0)
+            np.testing.assert_array_equal(decoding.rates(1.0, size, length)[1], 1.0)
+    # linear in top_p between grid points, linear in log size and log length between theirs, held beyond them
+    d20 = decoding.DOC_TOKENS.index(20)
+    np.testing.assert_allclose(decoding.rates(0.925)[1], (table["retention"][d20, 3, 6] + table["retention"][d20, 3, 7]) / 2)
     between = np.sqrt(5_000 * 20_000)
-    np.testing.assert_allclose(decoding.rates(0.95, int(round(between)))[1], (table["retention"][2, 7] + table["retention"][3, 7]) / 2, rtol=1e-6)
-    np.testing.assert_allclose(decoding.rates(0.95, 10)[0], table["survival"][0, 7])
-    np.testing.assert_allclose(decoding.rates(0.95, 10**7)[0], table["survival"][-1, 7])
+    np.testing.assert_allclose(decoding.rates(0.95, int(round(between)))[1], (table["retention"][d20, 2, 7] + table["retention"][d20, 3, 7]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(decoding.rates(0.95, 20_000, np.sqrt(20 * 40))[0], (table["survival"][d20, 3, 7] + table["survival"][d20 + 1, 3, 7]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(decoding.rates(0.95, 10)[0], table["survival"][d20, 0, 7])
+    np.testing.assert_allclose(decoding.rates(0.95, 10**7)[0], table["survival"][d20, -1, 7])
+    np.testing.assert_allclose(decoding.rates(0.95, 20_000, 1000)[0], table["survival"][-1, 3, 7])
+
+
+def test_longer_items_cut_rare_ideas_harder():
+    """The unit: an idea seen a few times among n items of many tokens is rarer, as a word, than among n short ones."""
+    short, long = decoding.rates(0.95, 20_000, 10)[0], decoding.rates(0.95, 20_000, 80)[0]
+    assert (long[:4] <= short[:4]).all() and long[2] < short[2]
 
 
 def test_count_classes_are_powers_of_two():

@@ -25,7 +25,7 @@ from model.ecosystem import ContentEcosystem
 from model.scenario import load
 
 ISSUE = ["baseline", "ai_flood", "accumulate", "human_reserve", "watermark_filter", "detector_filter", "provenance", "creator_pay", "ai_cap", "ranking", "combined"]
-POLICIES = [n for n in ISSUE if n != "baseline"]
+POLICIES = [n for n in ISSUE if n != "baseline"] + ["wide_nucleus"]  # and the decoding lever (issue 24)
 #: The parts of ``combined``.
 PARTS = ["watermark_filter", "provenance", "creator_pay", "ranking", "human_reserve"]
 

@@ -234,3 +234,32 @@ def test_culture_richness_is_rarefaction_of_its_counts():
     culture.generate_archive(3000, np.random.default_rng(1))
     assert culture.rarefied(100) == pytest.approx(metrics.rarefied(culture.counts, 100))
     assert math.isnan(culture.rarefied(10**6))
+
+
+# -- homogenization: how much more alike AI-made items are than human ones ---------------------------
+def test_collision_is_the_chance_that_two_items_share_an_idea():
+    assert metrics.collision(np.array([2, 2])) == pytest.approx(2 * 2 / 12)  # pairs within each idea over all pairs
+    assert metrics.collision(np.array([1, 1, 1, 0])) == 0.0
+    assert np.isnan(metrics.collision(np.array([1, 0])))
+
+
+def test_homogenization_is_zero_for_sources_alike_and_grows_as_ai_concentrates():
+    human = np.array([40, 30, 20, 10])
+    assert metrics.homogenization(human, human) == pytest.approx(0.0)
+    head_only = np.array([50, 50, 0, 0])
+    expected = metrics.collision(head_only) / metrics.collision(human) - 1
+    assert metrics.homogenization(head_only, human) == pytest.approx(expected) and expected > 0.5
+    assert metrics.homogenization(np.array([25, 25, 25, 25]), human) < 0  # more varied than people
+    assert np.isnan(metrics.homogenization(np.array([1, 0, 0, 0]), human))
+
+
+def test_text_homogenization_is_zero_for_the_same_documents_and_positive_for_repeated_ones():
+    from model.text.metrics import text_homogenization
+
+    rng = np.random.default_rng(3)
+    docs = rng.integers(0, 500, size=(200, 20))
+    human = np.arange(200) < 100
+    same = np.concatenate([docs[:100], docs[:100]])
+    assert text_homogenization(same, human, 500) == pytest.approx(0.0)
+    narrow = np.concatenate([docs[:100], rng.integers(0, 50, size=(100, 20))])  # AI documents from a tenth of the words
+    assert text_homogenization(narrow, human, 500) > 1.0

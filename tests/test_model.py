@@ -68,10 +68,10 @@ def test_datacollector_has_every_column_at_every_step(ran):
     np.testing.assert_array_equal(df["step"].to_numpy(), np.arange(steps + 1))
     # with models and humans, every metric is defined at every step, but at setup no attention is
     # paid and the archive holds no AI item
-    for column in ("ai_attention_share", "originality_ai"):
+    for column in ("ai_attention_share", "originality_ai", "homogenization"):
         assert np.isnan(df[column].iloc[0])
         assert not df[column].iloc[1:].isna().any()
-    others = df[list(COLUMNS)].drop(columns=["ai_attention_share", "originality_ai"])
+    others = df[list(COLUMNS)].drop(columns=["ai_attention_share", "originality_ai", "homogenization"])
     assert not others.isna().any().any(), others.isna().sum()
     ts = ran.timeseries()
     assert list(ts.columns) == list(COLUMNS)
@@ -83,7 +83,7 @@ def test_columns_are_the_design_interface():
         "step", "items_new", "human_share_new", "assisted_share_new", "ai_share_new", "human_share_web",
         "human_share_training", "ai_attention_share", "new_ideas", "distinct_ideas_recent", "effective_ideas_recent",
         "ideas_rarefied", "simpson_recent", "tail_share_recent", "originality_index", "originality_human", "originality_ai",
-        "human_share_recent", "richness_index", "dispersion_recent", "model_coverage", "model_variance",
+        "human_share_recent", "homogenization", "richness_index", "dispersion_recent", "model_coverage", "model_variance",
         "model_mean_error", "model_generation", "synthetic_depth", "active_humans", "ai_adoption",
         "web_attention", "readers_using_ai", "policy_payments",
     )  # fmt: skip

@@ -241,8 +241,9 @@ def test_the_unigram_is_the_maximum_likelihood_categorical(corpus):
 def test_text_run_defines_every_column_and_the_text_columns(ran):
     ts = ran.timeseries()
     assert list(ts.columns) == list(COLUMNS) + list(TEXT_COLUMNS)
-    defined = ts.drop(columns=["ai_attention_share", "originality_ai"])
+    defined = ts.drop(columns=["ai_attention_share", "originality_ai", "homogenization"])
     assert not defined.isna().any().any(), defined.isna().sum()
+    assert np.isnan(ts["homogenization"].iloc[0]) and ts["homogenization"].iloc[1:].notna().all()  # no AI document at setup
     assert not ts["originality_ai"].iloc[1:].isna().any()
     assert (ts["model_perplexity"] > 1).all() and ts["vocabulary_coverage"].between(0, 1).all()
     assert ts["distinct_2_recent"].between(0, 1).all()

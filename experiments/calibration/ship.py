@@ -1,27 +1,29 @@
-"""Ship a calibration: its posterior becomes the project's, and its medians the baseline's values.
+"""Ship a calibration: its posterior becomes the project's, and the draw that fits best the baseline.
 
-    python -m experiments.calibration.ship results/calibration
+    python -m experiments.calibration.ship results/calibration [--jobs 2]
 
-copies ``posterior.csv`` to ``scenarios/posterior/baseline.csv`` and writes the posterior median
+copies ``posterior.csv`` to ``scenarios/posterior/baseline.csv``, chooses the baseline by the rule
+of :mod:`experiments.calibration.choose` (the draw nearest the data on fresh seeds; its index and
+distance are written as a ``# Baseline:`` line of the shipped file), and writes that draw's value
 of each calibrated key, to three significant figures, where the baseline's values live: the
 schema's defaults (``model/scenario.py``, which every policy scenario builds on),
 ``scenarios/baseline.toml`` and ``scenarios/text_baseline.toml`` (the same market on English
-documents). A test holds the three to the shipped posterior's medians.
+documents). A test holds the three to the chosen draw.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
-import shutil
-import sys
 from pathlib import Path
 
-from experiments.calibration import posterior
+from experiments.calibration import choose, posterior, spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "model" / "scenario.py"
 BASELINES = (ROOT / "scenarios" / "baseline.toml", ROOT / "scenarios" / "text_baseline.toml")
-NOTE = "calibrated: posterior median (scenarios/posterior/baseline.csv)"
+NOTE = "calibrated: the posterior draw that fits best (scenarios/posterior/baseline.csv)"
+BASELINE_LINE = re.compile(r"^Baseline: draw (\d+) ")
 
 
 def set_default(text: str, key: str, value: float) -> str:
@@ -55,24 +57,52 @@ def set_toml(text: str, key: str, value: float) -> str:
     return text[: head.end()] + body + text[end:]
 
 
-def ship(folder: Path) -> dict[str, float]:
+def baseline_draw(path: str | Path = posterior.SHIPPED) -> int:
+    """The index (0-based row) of the draw a shipped posterior names as the baseline."""
+    for line in posterior.comments(path):
+        match = BASELINE_LINE.match(line)
+        if match:
+            return int(match[1])
+    raise ValueError(f"{path}: no '# Baseline: draw N' line; ship it with python -m experiments.calibration.ship")
+
+
+def ship(folder: Path, jobs: int = 2) -> tuple[int, dict[str, float]]:
+    from experiments.sweep import execute
+
     source = folder / "posterior.csv"
     frame = posterior.read(source)
-    medians = {k: posterior.rounded(v) for k, v in posterior.medians(frame).items()}
+    calibration = spec.read()
+    with execute.executor(jobs) as pool:
+        index, table = choose.choose(calibration, frame, pool)
+    best = float(table.loc[table["draw"] == index, "mean_distance"].iloc[0])
+    values = {k: posterior.rounded(float(v)) for k, v in frame.loc[index].items()}
+    line = (
+        f"Baseline: draw {index} (row {index + 1}), the one of the first {len(table)} distinct draws nearest the data on "
+        f"{choose.SEEDS} fresh seeds (mean distance {best:.2f}; python -m experiments.calibration.ship)"
+    )
     schema = SCHEMA.read_text()
     baselines = {path: path.read_text() for path in BASELINES}
-    for key, value in medians.items():
+    for key, value in values.items():
         schema = set_default(schema, key, value)
         baselines = {path: set_toml(text, key, value) for path, text in baselines.items()}
-    shutil.copyfile(source, posterior.SHIPPED)
+    notes = [c for c in posterior.comments(source) if not BASELINE_LINE.match(c)]
+    posterior.write(posterior.SHIPPED, frame, notes + [line])
     SCHEMA.write_text(schema)
     for path, text in baselines.items():
         path.write_text(text)
-    return medians
+    return index, values
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m experiments.calibration.ship", description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="a calibration's results folder (holding posterior.csv)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    index, values = ship(args.folder, args.jobs)
+    print(f"baseline: draw {index}")
+    for key, value in values.items():
+        print(f"{key} = {value}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: python -m experiments.calibration.ship RESULTS_FOLDER")
-    for key, value in ship(Path(sys.argv[1])).items():
-        print(f"{key} = {value}")
+    main()

@@ -26,8 +26,7 @@ def run_world(calibration: Calibration, values: dict[str, float], seed: int, wor
 def simulate(calibration: Calibration, values: dict[str, float], seed: int, series: bool = False):
     """Every pattern point's statistic for one run of each world the patterns need (common seed).
 
-    Returns ``{point name: value}``, and with ``series`` also ``{pattern name: per-step values}``
-    (patterns whose statistic is a span's, such as ``ai_similarity``, have none).
+    Returns ``{point name: value}``, and with ``series`` also ``{pattern name: per-step values}``.
     """
     runs = {}
     stats, per_step = {}, {}
@@ -38,9 +37,7 @@ def simulate(calibration: Calibration, values: dict[str, float], seed: int, seri
         for point in pattern.points:
             stats[point.name] = statistics.value(pattern.statistic, model, ts, point.first, point.last)
         if series:
-            line = statistics.series(pattern.statistic, ts)
-            if line is not None:
-                per_step[pattern.name] = line
+            per_step[pattern.name] = statistics.series(pattern.statistic, ts)
     return (stats, per_step) if series else stats
 
 

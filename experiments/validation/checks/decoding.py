@@ -19,6 +19,7 @@ COLORS = {0.9: SIM2, 0.95: SIM, 0.98: SIM3}
 #: Dolezal et al. (2026): AI-written web pages are 33% more similar in meaning to each other than human-written ones.
 DOLEZAL = 0.33
 SIZE = 20_000  # the shipped ai.train_size
+LENGTH = 20  # the text world's documents (world.doc_tokens)
 
 
 def _max_z(new: np.ndarray, new_se: np.ndarray, table: np.ndarray, table_se: float) -> float:
@@ -59,13 +60,14 @@ def check_decoding(ctx: Context) -> CheckResult:
     se = {key: v.std(axis=0, ddof=1) / np.sqrt(N) for key, v in new.items()}
     s = decoding.TRAIN_DOCS.index(SIZE)
     grid = list(decoding.TOP_P_GRID)
-    table_se = np.loadtxt(decoding.TABLE, delimiter=",", comments="#", skiprows=2)[:, -1].reshape(len(decoding.TRAIN_DOCS), len(grid))
+    table = {key: v[decoding.DOC_TOKENS.index(LENGTH)] for key, v in decoding.measured().items()}  # (size, top_p[, class])
+    table_se = table["max_se"]
     zt = z_family(len(TESTED))
     comparisons = []
     for i, top_p in enumerate(TESTED):
         row = grid.index(top_p)
         worst = max(
-            _max_z(mean[key][i], se[key][i], decoding.MEASURED[key][s, row], table_se[s, row]) for key in ("survival", "retention")
+            _max_z(mean[key][i], se[key][i], table[key][s, row], table_se[s, row]) for key in ("survival", "retention")
         )
         comparisons.append(
             Comparison(
@@ -88,10 +90,10 @@ def check_decoding(ctx: Context) -> CheckResult:
     fits = 40 if ctx.quick else 200
     zs = z_family(len(TESTED))
     for top_p in TESTED:
-        survival, retention = decoding.rates(top_p, SIZE)
+        survival, retention = decoding.rates(top_p, SIZE, LENGTH)
         kept, exact = np.zeros(k), 0.0
         for f in range(fits):
-            g = IdeaGaussian(top_p=top_p).fit(ideas, np.zeros((len(ideas), 1)), np.random.default_rng(f))
+            g = IdeaGaussian(top_p=top_p, item_tokens=LENGTH).fit(ideas, np.zeros((len(ideas), 1)), np.random.default_rng(f))
             c = decoding.count_class(g.counts_)
             kept += np.bincount(c, minlength=k)
             w = g.counts_ * retention[c] / survival[c]
@@ -128,20 +130,20 @@ def check_decoding(ctx: Context) -> CheckResult:
     series = []
     for i, top_p in enumerate(TESTED):
         series.append(Series("points", centres, mean["retention"][i], label=f"text world, top_p {top_p:g} (re-measured)", color=COLORS[top_p]))
-        series.append(Series("line", centres, decoding.MEASURED["retention"][s, grid.index(top_p)], label=f"ideas world applies (table), top_p {top_p:g}", color=COLORS[top_p], style="-"))
+        series.append(Series("line", centres, table["retention"][s, grid.index(top_p)], label=f"ideas world applies (table), top_p {top_p:g}", color=COLORS[top_p], style="-"))
     series.append(Series("line", centres, idea_nucleus_retention(counts, 0.95), label="the former idea-level nucleus at 0.95 (whole ideas cut)", color="grey", style="--"))
     retention_panel = Panel(
         f"Retention by training count at {SIZE:,} items/documents", "count in the training set (class centre)", "share of output / share of training set", series, xscale="log"
     )
     tp = np.array(grid)
-    g20, g20_se = decoding.MEASURED["similarity_gain"][s], np.loadtxt(decoding.TABLE, delimiter=",", comments="#", skiprows=2)[:, 3].reshape(len(decoding.TRAIN_DOCS), len(grid))[s]
+    g20, g20_se = table["similarity_gain"][s], table["similarity_se"][s]
     sel = tp >= 0.7
     similarity_panel = Panel(
         "Homogenization: how much more similar model documents are than human ones",
         "top_p (token-level nucleus)",
         "mean pairwise TF-IDF cosine similarity / human − 1",
         [
-            Series("band", tp[sel], (g20 - 3 * g20_se)[sel], (g20 + 3 * g20_se)[sel], "text world, ±3 SE (table, seeds 1–10)", SIM),
+            Series("band", tp[sel], (g20 - 3 * g20_se)[sel], (g20 + 3 * g20_se)[sel], "text world, ±3 SE (table)", SIM),
             Series("line", tp[sel], g20[sel], label="text world (table)", color=SIM),
             Series("points", np.array(TESTED), mean["similarity_gain"], label="re-measured on fresh seeds", color=SIM2),
             Series("hline", tp[sel], np.full(sel.sum(), DOLEZAL), label="AI web pages: +33% (Dolezal et al. 2026)", **THEORY),
@@ -164,7 +166,7 @@ def check_decoding(ctx: Context) -> CheckResult:
         "similar in meaning; Doshi & Hauser, Science Advances 10:eadn5290 (2024), stories written with AI ideas more similar",
         f"text world: the English bigram chain, interpolated Kneser–Ney bigram models fitted on {SIZE:,} twenty-word human "
         f"documents (the shipped ai.train_size), 20,000 documents sampled at top_p ∈ {{{', '.join(f'{t:g}' for t in TESTED)}}}, "
-        f"{N} seeds ({seeds.start}–{seeds.stop - 1}), against model/decoding.csv (seeds 1–10); ideas world: a {SIZE:,}-item "
+        f"{N} seeds ({seeds.start}–{seeds.stop - 1}), against model/decoding.csv at {LENGTH}-token documents; ideas world: a {SIZE:,}-item "
         f"training set from the baseline's culture, {fits} fits",
         "For each count class of the training set (1, 2, 3–4, …, 65+): survival, the share of the class's words the model "
         "can still write (in some context's nucleus), and retention, the class's share of the model's text over its share of "
