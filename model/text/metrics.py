@@ -37,7 +37,8 @@ def mean_cosine(tokens: np.ndarray, weight: np.ndarray, vocabulary: int) -> floa
     X = X.multiply(weight[None, :]).tocsr()
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
     total = np.asarray((sparse.diags(1.0 / norms) @ X).sum(axis=0)).ravel()
-    return float((total @ total - n) / (n * (n - 1)))
+    # np.sum, not a BLAS dot: a threaded dot's last digit depends on the thread count
+    return float((np.sum(total * total) - n) / (n * (n - 1)))
 
 
 def idf(tokens: np.ndarray, vocabulary: int) -> np.ndarray:
