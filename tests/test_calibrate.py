@@ -204,3 +204,13 @@ def test_shipping_writes_the_medians_where_the_baselines_values_live():
     assert posterior.rounded(0.123456) == 0.123 and posterior.rounded(1234.5) == 1230.0
 
 
+
+
+def test_the_stopping_rule_is_not_part_of_a_fits_identity():
+    """A fit may be resumed with more generations, or ended at those it has; a change of what a generation computes may not."""
+    from dataclasses import replace
+
+    cal = spec.read()
+    more = replace(cal, settings=replace(cal.settings, generations=cal.settings.generations + 3, draws=5))
+    other = replace(cal, settings=replace(cal.settings, particles=cal.settings.particles + 1))
+    assert more.fingerprint() == cal.fingerprint() != other.fingerprint()

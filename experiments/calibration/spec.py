@@ -129,7 +129,13 @@ class Calibration:
         return self.base.with_overrides(overrides, str(self.path))
 
     def fingerprint(self) -> str:
-        """A hash of everything that decides the inference's results, to refuse resuming a different one."""
+        """A hash of everything that decides the inference's results, to refuse resuming a different one.
+
+        The stopping rule (``generations``) is left out: it decides how many generations run, not
+        what any of them computes, so a fit may be resumed with more generations, or ended at the
+        ones it has (the predictive check's ``draws`` likewise).
+        """
+        settings = {k: v for k, v in self.settings.__dict__.items() if k not in ("generations", "draws")}
         spec = {
             "base": self.base.to_dict(),
             "steps": self.steps,
@@ -137,7 +143,7 @@ class Calibration:
             "priors": [p.__dict__ for p in self.priors],
             "patterns": [[p.name, p.statistic, p.world, p.held_out, [pt.__dict__ for pt in p.points]] for p in self.patterns],
             "worlds": self.worlds,
-            "settings": self.settings.__dict__,
+            "settings": settings,
         }
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
