@@ -232,15 +232,17 @@ def sobol_table(_) -> str:
 
 def calibration_posterior(_) -> str:
     """The shipped posterior: each calibrated key's prior, median and central 90% interval, and how the fit went."""
-    from experiments.calibration import posterior, report, spec
+    from experiments.calibration import posterior, report, ship, spec
 
     draws = posterior.read(posterior.SHIPPED)
     rows = report.parameter_rows(spec.read(), draws)
     fit = next((c for c in posterior.comments(posterior.SHIPPED) if c.startswith("Fit:")), "")
+    chosen = ship.baseline_draw()
     lines = [f"{len(draws)} draws of equal weight (`scenarios/posterior/baseline.csv`). {fit}.", "",
-             "| key | prior | median (the baseline's value) | 5% | 95% |", "|---|---|---|---|---|"]
+             f"| key | prior | median | 5% | 95% | the baseline (draw {chosen}) |", "|---|---|---|---|---|---|"]
     for _, r in rows.iterrows():
-        lines.append(f"| `{r['key']}` | {r['prior']} | {r['median']:.3g} | {r['low']:.3g} | {r['high']:.3g} |")
+        value = posterior.rounded(float(draws.iloc[chosen][r["key"]]))
+        lines.append(f"| `{r['key']}` | {r['prior']} | {r['median']:.3g} | {r['low']:.3g} | {r['high']:.3g} | {value:.3g} |")
     return "\n".join(lines)
 
 
