@@ -22,13 +22,12 @@ def number(x: float | None, digits: int = 3) -> str:
         return "–"
     if x == 0:
         return "0"
+    if abs(x) < 10 ** (digits - 1):  # rounded first, so 0.9996 is 1.00 and 99.96 is 100; larger numbers are whole
+        x = float(f"{x:.{digits - 1}e}")
     if abs(x) >= 10 ** (digits - 1):
         text = f"{x:,.0f}"
     else:
-        decimals = digits - 1 - math.floor(math.log10(abs(x)))
-        text = f"{x:.{decimals}f}"
-        if abs(float(text)) >= 10 ** (digits - 1):  # 99.96 rounds up to 100.0: one decimal too many
-            text = f"{x:,.0f}"
+        text = f"{x:.{digits - 1 - math.floor(math.log10(abs(x)))}f}"
     return text.replace("-", MINUS)
 
 

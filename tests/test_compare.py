@@ -230,7 +230,7 @@ def test_numbers_read_without_exponents_or_a_1x_for_a_small_change():
     assert wording.number(3.54e-05) == "0.0000354" and wording.number(0.00695) == "0.00695" and wording.number(1683.2) == "1,683"
     assert wording.number(-580.0) == "\u2212580" and wording.number(0.9996) == "1.00" and wording.number(99.96) == "100"
     assert wording.between(3.54e-05, 0.00695) == "0.0000354 to 0.00695"
-    assert wording.change(0.9035, 0.9) == "+0.39%" and wording.change(2.7, 0.9) == "3 times" and wording.change(0.45, 0.9) == "\u221250%"
+    assert wording.change(0.9035, 0.9) == "+0.39%" and wording.change(2.7, 0.9) == "3.0 times" and wording.change(0.45, 0.9) == "\u221250%"
     for x in np.geomspace(1e-9, 1e9, 200):
         assert "e" not in wording.number(x) and "e" not in wording.number(-x)
 
