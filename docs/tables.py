@@ -146,28 +146,34 @@ def validation_verdicts(_) -> str:
     return "\n".join(lines)
 
 
-#: The policy files' claims (``Effect:`` lines), measured on the library comparison's seeds 1-10.
+#: The policy files' claims (``Effect:`` lines), measured on the library comparison's worlds: the mean effect, the error of
+#: that mean, whether the claim holds on average, and in how many of the worlds it holds.
 def policy_effects(_) -> str:
     import re as _re
 
-    from experiments.comparison import mean_ci
+    from experiments.comparison import mean_ci, world_keys
 
     runs = pd.read_csv(RESULTS / "policies" / "runs.csv")
+    worlds = world_keys(runs)
     effect = _re.compile(r"^# Effect: (raises|lowers) (\w+) over months (\d+)-(\d+)\.$")
-    lines = ["| policy | its file claims | effect (mean over the comparison's worlds) | error of the mean (95%) | acts |", "|---|---|---|---|---|"]
+    lines = ["| policy | its file claims | effect (mean over the comparison's worlds) | error of the mean (95%) | acts | holds in |",
+             "|---|---|---|---|---|---|"]
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         for line in path.read_text(encoding="utf-8").splitlines():
             m = effect.match(line)
             if line.startswith("# Effect: none"):
-                lines.append(f"| `{path.stem}` | no effect at the baseline | – | – | no (its file says why) |")
+                lines.append(f"| `{path.stem}` | no effect at the baseline | – | – | no (its file says why) | – |")
             if not m:
                 continue
             metric, first, last = m[2], int(m[3]), int(m[4])
             rows = runs[(runs["step"] >= first) & (runs["step"] <= last)]
-            table = rows.groupby(["scenario", "seed"])[metric].mean()
-            ci = mean_ci(table.loc[path.stem].to_numpy() - table.loc["baseline"].loc[table.loc[path.stem].index].to_numpy())
+            table = rows.groupby(["scenario", *worlds])[metric].mean()
+            per_world = table.loc[path.stem] - table.loc["baseline"].loc[table.loc[path.stem].index]
+            ci = mean_ci(per_world.to_numpy())
             acts = (ci.low > 0) if m[1] == "raises" else (ci.high < 0)
-            lines.append(f"| `{path.stem}` | {m[1]} `{metric}`, months {first}–{last} | {_num(ci.mean)} | {_num(ci.low)} to {_num(ci.high)} | {'yes' if acts else 'NO'} |")
+            held = int(((per_world > 0) if m[1] == "raises" else (per_world < 0)).sum())
+            lines.append(f"| `{path.stem}` | {m[1]} `{metric}`, months {first}–{last} | {_num(ci.mean)} | {_num(ci.low)} to {_num(ci.high)} | "
+                         f"{'yes' if acts else 'NO'} | {held} of {len(per_world)} worlds |")
     return "\n".join(lines)
 
 
