@@ -21,7 +21,7 @@ from experiments import how_often
 from experiments.comparison import HEADLINE, MIN_WORLDS, PARTS, Comparison, originality_sources
 from experiments.files import seeds_text, versions
 from experiments.library import display_name, overrides_text
-from experiments.wording import between, change, markdown, number, plural, rank_words, too_few, worlds_noun  # noqa: F401 (markdown: for docs/tables.py)
+from experiments.wording import between, change, clearly, markdown, number, plural, rank_words, too_few, worlds_noun  # noqa: F401 (markdown: for docs/tables.py)
 
 QUESTION = (
     "AI models are trained on a scrape of the web, and more and more of the web is written by AI models. "
@@ -167,17 +167,6 @@ def _effect(r, ref, metric: str) -> str:
     return change(r["mean"], ref["mean"]) or signed(r["diff"])
 
 
-def _clearly(n: int, others: int, what: str, first: bool) -> str:
-    """``2 of 4 policies clearly keep ...``, ``none of the 4 policies clearly keeps ...``, ``the policy does not clearly keep ...``."""
-    keeps = what.replace("keep ", "keeps ", 1)
-    if others == 1:
-        return f"the policy clearly {keeps}" if n else f"the policy does not clearly {what}"
-    if n == 0:
-        return f"none of the {others} policies clearly {keeps}" if first else f"none clearly {keeps}"
-    count = f"{n} of {others} policies" if first else plural(n, "policy", "policies")
-    return f"{count} clearly {keeps if n == 1 else what}"
-
-
 def reading(comparison: Comparison) -> list[str]:
     """Plain language, written from the summary: first the gist, then for each headline metric the reference's level
     and its range across the worlds, which policies clearly raise or lower it against the first scenario (the error
@@ -199,9 +188,8 @@ def reading(comparison: Comparison) -> list[str]:
             continue
         ref, up, _, _ = _effects(rows, metric, reference)
         best = ", ".join(f"{html.escape(shown[r['scenario']])} {_effect(r, ref, metric)} (better {_helped(r, comparison)})" for _, r in up.head(3).iterrows())
-        gist.append(_clearly(len(up), others, what, first=not gist) + (f"; the most: {best}" if best else ""))
-        top = rank[rank["metric"] == metric].sort_values("rank_1", ascending=False, kind="stable").iloc[0]
-        often.append(f"on the {HEADLINE[metric]}, {html.escape(shown[top['scenario']])} ranks {rank_words(top, bool(comparison.draws))}")
+        gist.append(clearly(len(up), others, what, first=not gist) + (f"; the most: {best}" if best else ""))
+        often.append(f"on the {HEADLINE[metric]}, {how_often.most_often_first(rank, metric, shown, bool(comparison.draws))}")
     gist_text = ". ".join(g[:1].upper() + g[1:] for g in gist) + "." if gist else ""
     often_text = f" Of the {plural(len(comparison.names), 'scenario')}, " + "; ".join(often) + "." if often else ""
     out.append(f"<p><b>In short</b> (the last {months} months): {gist_text}{often_text}</p>")

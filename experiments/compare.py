@@ -238,7 +238,7 @@ def compare(
     """
     scenarios, described = scenarios_of(scenarios)
     if overrides:
-        scenarios, described = named(scenarios, described if descriptions is None else dict(descriptions), dict(overrides))
+        scenarios, described = name_overrides(scenarios, described if descriptions is None else dict(descriptions), dict(overrides))
         descriptions = described
     if not scenarios:
         raise ScenarioError("scenarios: none given; give at least one")
@@ -267,7 +267,7 @@ def compare(
     )
 
 
-def named(scenarios: Mapping[str, Scenario], descriptions: Mapping[str, str], overrides: dict[str, object]):
+def name_overrides(scenarios: Mapping[str, Scenario], descriptions: Mapping[str, str], overrides: dict[str, object]):
     """(scenarios, descriptions) with ``overrides`` set in every scenario, each renamed ``NAME (key = value, ...)``."""
     text = library.overrides_text(overrides)
     rename = {name: f"{name} ({text})" if text else name for name in scenarios}

@@ -3,7 +3,7 @@
 Every scenario runs in the same worlds (a world is a seed, or a posterior draw with a seed: common
 random numbers), so the difference between two scenarios is measured world by world. Uncertainty is
 shown first as the **range over worlds**, the 5th to 95th percentile of the level and of the effect
-(:func:`world_range`), and how often each scenario beats each other (:func:`pairwise`, :func:`ranks`);
+(:func:`world_range`), and how often each scenario beats each other (:mod:`experiments.how_often`);
 the t-interval of a mean (:func:`mean_ci`) is the error of that mean, which shrinks as more worlds
 are run, and is labelled so wherever it is shown.
 """

@@ -72,6 +72,18 @@ def words(rank: pd.DataFrame, metric: str, shown: Mapping[str, str], draws: bool
     return "; ".join(w for w in said if w)
 
 
+def most_often_first(rank: pd.DataFrame, metric: str, shown: Mapping[str, str], draws: bool) -> str:
+    """``Ranking ranks first in 8 of 10 plausible worlds and third in 2``: the scenario most often first on ``metric``,
+    with its other ranks; where several are first equally often, all of them (HTML)."""
+    ranked = rank[rank["metric"] == metric].sort_values("rank_1", ascending=False, kind="stable")
+    top, tied = ranked.iloc[0], ranked[ranked["rank_1"] == ranked["rank_1"].iloc[0]]
+    if len(tied) == 1:
+        return f"{html.escape(shown[top['scenario']])} ranks {rank_words(top, draws)}"
+    one, many = worlds_noun(draws)
+    names = [html.escape(shown[n]) for n in tied["scenario"]]
+    return f"{', '.join(names[:-1])} and {names[-1]} each rank first in {round(top['rank_1'] * top['worlds'])} of {plural(int(top['worlds']), one, many)}"
+
+
 def tables(runs: pd.DataFrame, metrics: Sequence[str], last: int, shown: Mapping[str, str], draws: bool) -> list[str]:
     """HTML blocks for the brief: per metric, how many worlds each scenario ranks first, second, ... in; for the
     originality index and the human share, how many worlds each does better than each other in."""

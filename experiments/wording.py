@@ -94,6 +94,17 @@ def rank_words(row: pd.Series, draws: bool) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def clearly(n: int, others: int, what: str, first: bool) -> str:
+    """``2 of 4 policies clearly keep ...``, ``none of the 4 policies clearly keeps ...``, ``the policy does not clearly keep ...``."""
+    keeps = what.replace("keep ", "keeps ", 1)
+    if others == 1:
+        return f"the policy clearly {keeps}" if n else f"the policy does not clearly {what}"
+    if n == 0:
+        return f"none of the {others} policies clearly {keeps}" if first else f"none clearly {keeps}"
+    count = f"{n} of {others} policies" if first else plural(n, "policy", "policies")
+    return f"{count} clearly {keeps if n == 1 else what}"
+
+
 def too_few(worlds: int) -> str:
     """What the brief says instead of a range it cannot give."""
     return f"too few worlds for a range ({worlds}; a range needs at least {MIN_WORLDS})"

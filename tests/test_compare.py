@@ -224,6 +224,8 @@ def test_pairwise_and_ranks_count_worlds_where_the_answer_is_known():
     words = wording.rank_words(rank.reset_index().iloc[1], draws=True)
     assert words == "first in 2 of 4 plausible worlds and third in 2"
     assert wording.rank_words(rank.reset_index().iloc[0], draws=False) == "third in 2 of 4 seeds, first in 1 and second in 1"
+    shown = {"A": "A", "B": "B", "C": "C"}  # B and C are each first in 2 worlds: the brief names both
+    assert how_often.most_often_first(rank.reset_index(), "originality_index", shown, draws=True) == "B and C each rank first in 2 of 4 plausible worlds"
 
 
 def test_numbers_read_without_exponents_or_a_1x_for_a_small_change():
@@ -231,6 +233,9 @@ def test_numbers_read_without_exponents_or_a_1x_for_a_small_change():
     assert wording.number(-580.0) == "\u2212580" and wording.number(0.9996) == "1.00" and wording.number(99.96) == "100"
     assert wording.between(3.54e-05, 0.00695) == "0.0000354 to 0.00695"
     assert wording.change(0.9035, 0.9) == "+0.39%" and wording.change(2.7, 0.9) == "3.0 times" and wording.change(0.45, 0.9) == "\u221250%"
+    assert wording.clearly(0, 4, "keep x", first=True) == "none of the 4 policies clearly keeps x"
+    assert wording.clearly(1, 4, "keep x", first=True) == "1 of 4 policies clearly keeps x" and wording.clearly(2, 4, "keep x", first=False) == "2 policies clearly keep x"
+    assert wording.clearly(0, 1, "keep x", first=True) == "the policy does not clearly keep x"
     for x in np.geomspace(1e-9, 1e9, 200):
         assert "e" not in wording.number(x) and "e" not in wording.number(-x)
 
