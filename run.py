@@ -225,6 +225,7 @@ def cmd_compare(args) -> int:
             raise UsageError(f"{name}: a scenario named {path.stem} is already in the comparison; give each scenario once")
         scenarios[path.stem], overrides = _scenario(args, path)
         descriptions[path.stem] = library.description(path)
+    named = {k: v for k, v in overrides.items() if k not in ("run.steps", "run.seed")}  # --set: in every scenario's name
     from experiments import compare  # heavy imports only once the input is known good
 
     problem = compare.mismatch(scenarios)
@@ -244,7 +245,8 @@ def cmd_compare(args) -> int:
     command = " ".join(["python run.py compare", *args.scenarios, *(f"--{k} {getattr(args, k)}" for k in ("seeds", "steps", "posterior") if getattr(args, k) is not None)])
     command += "".join(f" --set {text}" for text in args.set) + (f" --posterior-file {args.posterior_file}" if args.posterior_file else "")
     result = compare.compare(
-        scenarios, seeds, jobs, progress=not args.quiet, descriptions=descriptions, command=command, posterior=posterior, posterior_file=args.posterior_file
+        scenarios, seeds, jobs, progress=not args.quiet, descriptions=descriptions, command=command, posterior=posterior, posterior_file=args.posterior_file,
+        overrides=named,
     )
     try:
         with interrupts.deferred():  # the comparison folder appears whole or not at all
@@ -253,9 +255,7 @@ def cmd_compare(args) -> int:
     except OSError as error:
         raise UsageError(f"--out {out}: cannot write the comparison: {error.strerror or error}") from None
     if not args.quiet:
-        table = result.summary[result.summary["statistic"] != "final"]
-        columns = ["scenario", "metric", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"] + (["share_helped"] if result.draws else [])
-        print(table[columns].to_string(index=False, float_format="%.4g"))
+        print(compare.terminal_table(result))
         over = f" in {posterior_file.worlds_text(result)}" if result.draws else f" x {len(result.seeds)} seeds"
         print(f"{len(scenarios)} scenario{'s' * (len(scenarios) != 1)}{over}; {result.wall_time:.1f} s wall time; wrote {out}/ (open report.html)")
     return 0

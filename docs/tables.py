@@ -117,8 +117,9 @@ def decoding_levers(_) -> str:
     policies = _summary("policies")
     lines = summary_markdown(policies[policies["scenario"] == "baseline"]).splitlines()[:2]
     lines.append(_rows_of(policies, "baseline", "baseline"))
-    for setting in LEVERS:
-        lines.append(_rows_of(_summary(f"lever-{setting}"), f"`--set {setting}`", "baseline"))
+    for setting in LEVERS:  # the scenario is named with its override: "baseline (ai.top_p = 1.0)"
+        lever = _summary(f"lever-{setting}")
+        lines.append(_rows_of(lever, f"`--set {setting}`", lever["scenario"].iloc[0]))
     return "\n".join(lines)
 
 
@@ -146,28 +147,34 @@ def validation_verdicts(_) -> str:
     return "\n".join(lines)
 
 
-#: The policy files' claims (``Effect:`` lines), measured on the library comparison's seeds 1-10.
+#: The policy files' claims (``Effect:`` lines), measured on the library comparison's worlds: the mean effect, the error of
+#: that mean, whether the claim holds on average, and in how many of the worlds it holds.
 def policy_effects(_) -> str:
     import re as _re
 
-    from experiments.comparison import mean_ci
+    from experiments.comparison import mean_ci, world_keys
 
     runs = pd.read_csv(RESULTS / "policies" / "runs.csv")
+    worlds = world_keys(runs)
     effect = _re.compile(r"^# Effect: (raises|lowers) (\w+) over months (\d+)-(\d+)\.$")
-    lines = ["| policy | its file claims | effect (mean over the comparison's worlds) | 95% CI | acts |", "|---|---|---|---|---|"]
+    lines = ["| policy | its file claims | effect (mean over the comparison's worlds) | error of the mean (95%) | acts | holds in |",
+             "|---|---|---|---|---|---|"]
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         for line in path.read_text(encoding="utf-8").splitlines():
             m = effect.match(line)
             if line.startswith("# Effect: none"):
-                lines.append(f"| `{path.stem}` | no effect at the baseline | – | – | no (its file says why) |")
+                lines.append(f"| `{path.stem}` | no effect at the baseline | – | – | no (its file says why) | – |")
             if not m:
                 continue
             metric, first, last = m[2], int(m[3]), int(m[4])
             rows = runs[(runs["step"] >= first) & (runs["step"] <= last)]
-            table = rows.groupby(["scenario", "seed"])[metric].mean()
-            ci = mean_ci(table.loc[path.stem].to_numpy() - table.loc["baseline"].loc[table.loc[path.stem].index].to_numpy())
+            table = rows.groupby(["scenario", *worlds])[metric].mean()
+            per_world = table.loc[path.stem] - table.loc["baseline"].loc[table.loc[path.stem].index]
+            ci = mean_ci(per_world.to_numpy())
             acts = (ci.low > 0) if m[1] == "raises" else (ci.high < 0)
-            lines.append(f"| `{path.stem}` | {m[1]} `{metric}`, months {first}–{last} | {_num(ci.mean)} | {_num(ci.low)} to {_num(ci.high)} | {'yes' if acts else 'NO'} |")
+            held = int(((per_world > 0) if m[1] == "raises" else (per_world < 0)).sum())
+            lines.append(f"| `{path.stem}` | {m[1]} `{metric}`, months {first}–{last} | {_num(ci.mean)} | {_num(ci.low)} to {_num(ci.high)} | "
+                         f"{'yes' if acts else 'NO'} | {held} of {len(per_world)} worlds |")
     return "\n".join(lines)
 
 
@@ -178,7 +185,7 @@ def originality_sources_table(_) -> str:
     lines = ["| scenario | " + " | ".join(PARTS.values()) + " |", "|---|" + "---|" * len(PARTS)]
     for name in dict.fromkeys(t["scenario"]):
         rows = t[t["scenario"] == name].set_index("part")
-        lines.append(f"| `{name}` | " + " | ".join(f"{_num(rows.loc[p, 'mean'])} [{_num(rows.loc[p, 'low'])}, {_num(rows.loc[p, 'high'])}]" for p in PARTS) + " |")
+        lines.append(f"| `{name}` | " + " | ".join(f"{_num(rows.loc[p, 'mean'])} [{_num(rows.loc[p, 'range_low'])}, {_num(rows.loc[p, 'range_high'])}]" for p in PARTS) + " |")
     return "\n".join(lines)
 
 
@@ -263,14 +270,17 @@ def calibration_figures(_) -> str:
 
 
 def over_worlds(_) -> str:
+    from experiments.wording import number, signed
+
     s = _summary("posterior-creator_pay")
     s = s[(s["scenario"] == "creator_pay") & (s["statistic"] != "final")]
     columns = ["diff", "diff_low", "diff_high", "p05", "p50", "p95", "share_helped", "var_parameters", "var_seeds"]
-    lines = ["| metric | effect | 95% CI | p05 | p50 | p95 | share helped | var. parameters | var. seeds |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| metric | effect | error of the mean (95%) | p05 | p50 | p95 | share helped | var. parameters | var. seeds |", "|---|---|---|---|---|---|---|---|---|"]
     for _, r in s.iterrows():
         d = {c: r[c] for c in columns}
-        lines.append(f"| {HEADLINE[r['metric']]} | {d['diff']:+.3g} | {d['diff_low']:.3g} to {d['diff_high']:.3g} | {d['p05']:.3g} | {d['p50']:.3g} | "
-                     f"{d['p95']:.3g} | {d['share_helped']:.0%} | {d['var_parameters']:.3g} | {d['var_seeds']:.3g} |")
+        n = number  # plain decimals, no exponent
+        lines.append(f"| {HEADLINE[r['metric']]} | {signed(d['diff'])} | {n(d['diff_low'])} to {n(d['diff_high'])} | {n(d['p05'])} | {n(d['p50'])} | "
+                     f"{n(d['p95'])} | {d['share_helped']:.0%} | {n(d['var_parameters'])} | {n(d['var_seeds'])} |")
     return "\n".join(lines)
 
 

@@ -1,8 +1,9 @@
 """The brief: one self-contained HTML page a policy maker can read (``report.html``).
 
 It states the question, the scenarios and what each changes, a plain-language reading of
-the results written from the numbers, the summary table with 95% intervals, the figures
-(embedded as base64 data URIs) and the caveats. No external links, stylesheets or scripts:
+the results written from the numbers (each level and effect with its range over the worlds, and
+how often each policy comes out ahead), the tables, the figures (embedded as base64 data URIs)
+and the caveats. No external links, stylesheets or scripts:
 the file opens with no network.
 """
 
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.comparison import HEADLINE, PARTS, Comparison, originality_sources
+from experiments import how_often
+from experiments.comparison import HEADLINE, MIN_WORLDS, PARTS, Comparison, originality_sources
 from experiments.files import seeds_text, versions
-from experiments.library import display_name
+from experiments.library import display_name, overrides_text
+from experiments.wording import between, change, clearly, markdown, number, plural, rank_words, too_few, worlds_noun  # noqa: F401 (markdown: for docs/tables.py)
 
 QUESTION = (
     "AI models are trained on a scrape of the web, and more and more of the web is written by AI models. "
@@ -33,7 +36,7 @@ LEAVES_OUT = [
     "An AI model is a per-idea Gaussian fitted to its training set, not a neural network; it can only reproduce ideas it has seen, which is the mechanism of collapse the research describes, but not everything a real model does.",
     "Labs, platforms and creators follow fixed rules. Nobody evades a detector, strips watermarks on purpose beyond a fixed rate, lobbies or changes strategy in response to a policy.",
     "Policy settings (watermark share, detector rates, subsidy sizes, caps) are the values in each scenario file, with the sources given there; many are assumptions, and the result of a policy can depend strongly on them. Enforcement and its costs are not modelled.",
-    "The intervals come from differences between seeds only: they say how sure the comparison is within this model, not how sure anyone can be about the real web.",
+    "The ranges come from differences between seeds only: they say how much the outcome varies with the luck of a run within this model, not how sure anyone can be about the real web.",
 ]
 #: With a posterior this replaces the last of :data:`LEAVES_OUT`.
 POSTERIOR_CAVEAT = (
@@ -61,19 +64,22 @@ def _img(path: Path) -> str:
 
 
 def fmt(x: float) -> str:
-    """Three significant figures; thousands separators for large numbers."""
-    if x is None or not math.isfinite(x):
-        return "–"
-    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
-    return text.replace("-", "\u2212")
+    """Three significant figures in plain decimals (no exponent); thousands separators for large numbers."""
+    return number(x)
 
 
 def signed(x: float) -> str:
-    return "–" if not math.isfinite(x) else ("+" if x > 0 else "\u2212" if x < 0 else "±") + fmt(abs(x))
+    return "–" if x is None or not math.isfinite(x) else ("+" if x > 0 else "\u2212" if x < 0 else "±") + fmt(abs(x))
 
 
-def _interval(low: float, high: float) -> str:
-    return f"{fmt(low)} to {fmt(high)}" if math.isfinite(low) and math.isfinite(high) else "no interval"
+def _interval(low: float, high: float, sign: bool = False) -> str:
+    return between(low, high, sign) or "no interval"
+
+
+def _range(low: float, high: float, worlds: int, sign: bool = False) -> str:
+    """``from 0.85 to 0.97 across the worlds``, or why there is no range."""
+    text = between(low, high, sign)
+    return f"from {text} across the worlds" if text else too_few(worlds)
 
 
 def changes(comparison: Comparison) -> dict[str, list[str]]:
@@ -114,18 +120,21 @@ def _effects(rows: pd.DataFrame, metric: str, reference: str):
     return ref, up, down, flat
 
 
-def _times(r, ref) -> str:
-    return f"{r['mean'] / ref['mean']:.2g}\u00d7" if ref["mean"] > 0 else signed(r["diff"])
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``1 policy``, ``2 policies``."""
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
 def display_names(comparison: Comparison) -> dict[str, str]:
-    """What the brief calls each scenario: its description's title ("Creator pay"), else its name in words."""
-    return {name: display_name(name, comparison.descriptions.get(name, "")) for name in comparison.names}
+    """What the brief calls each scenario: its description's title ("Creator pay"), else its name in words; with the
+    overrides set in every scenario after it ("Creator pay (ai.temperature = 0.8)")."""
+    text = overrides_text(comparison.overrides)
+    out = {}
+    for name in comparison.names:
+        base = name.removesuffix(f" ({text})") if text else name
+        shown = display_name(base, comparison.descriptions.get(name, ""))
+        out[name] = f"{shown} ({text})" if text else shown
+    return out
+
+
+def world_count(comparison: Comparison) -> int:
+    """The worlds every scenario ran in: seeds, or posterior draws times their seeds."""
+    return int(comparison.runs[comparison.runs["scenario"] == comparison.names[0]].groupby(["draw", "seed"] if comparison.draws else ["seed"]).ngroups)
 
 
 def worlds_sentence(comparison: Comparison) -> str:
@@ -135,65 +144,73 @@ def worlds_sentence(comparison: Comparison) -> str:
     per_draw = int(comparison.runs.groupby("draw")["seed"].nunique().max())
     n = len(comparison.draws)
     how = "one seed each" if per_draw == 1 else f"each with the same {plural(per_draw, 'seed')}"
-    return (f"Every scenario runs in the same {plural(n, 'plausible world')}: {plural(n, 'draw')} of the calibrated parameters from "
-            f"their posterior ({html.escape(Path(comparison.posterior_file).name)}, fitted to today's web), {how}. "
-            "The intervals and the counts of worlds below carry both how uncertain the parameters are and the luck of a run.")
+    return (f"Every scenario runs in the same {plural(world_count(comparison), 'plausible world')}: {plural(n, 'draw')} of the calibrated "
+            f"parameters from their posterior ({html.escape(Path(comparison.posterior_file).name)}, fitted to today's web), {how}. "
+            "The ranges and the counts of worlds below carry both how uncertain the parameters are and the luck of a run.")
 
 
-def _helped(r, worlds: int) -> str:
+def _helped(r, comparison: Comparison) -> str:
     """``in 9 of 10 plausible worlds``: where the policy moved the metric its better way."""
-    return f"in {round(r['share_helped'] * worlds)} of {plural(worlds, 'plausible world')}" if worlds and math.isfinite(r["share_helped"]) else ""
+    worlds = world_count(comparison)
+    one, many = worlds_noun(bool(comparison.draws))
+    return f"in {round(r['share_helped'] * worlds)} of {plural(worlds, one, many)}" if worlds and math.isfinite(r["share_helped"]) else ""
+
+
+#: The headline metrics the reading goes through, in this order.
+READ = ("originality_index", "human_share_new", "active_humans", "ai_attention_share", "model_perplexity", "vocabulary_coverage", "distinct_2_recent")
+
+
+def _effect(r, ref, metric: str) -> str:
+    """A policy's change for the gist: relative for the originality index (``+15%``), in percentage points for a share."""
+    if metric == "human_share_new":
+        return f"{signed(r['diff'] * 100)} percentage points"
+    return change(r["mean"], ref["mean"]) or signed(r["diff"])
 
 
 def reading(comparison: Comparison) -> list[str]:
-    """Plain language, written from the summary: first the gist, then for each headline metric which
-    policies clearly raise or lower it against the first scenario, by how much, in how many plausible
-    worlds, and which make no clear difference (the 95% interval of the paired difference includes 0).
-    HTML blocks."""
+    """Plain language, written from the summary: first the gist, then for each headline metric the reference's level
+    and its range across the worlds, which policies clearly raise or lower it against the first scenario (the error
+    of the mean of the paired difference excludes 0), by how much, its range across the worlds and in how many it
+    helped, which make no clear difference, and how often each scenario ranks first, second, ... HTML blocks."""
     rows = _rows(comparison, last_label(comparison))
     shown = display_names(comparison)
     reference = comparison.names[0]
     ref_name = html.escape(shown[reference])
-    span = last_label(comparison).removeprefix("last ").removesuffix(" steps")
-    read = ("originality_index", "human_share_new", "active_humans", "ai_attention_share", "model_perplexity", "vocabulary_coverage", "distinct_2_recent")
-    present = [m for m in read if m in set(rows["metric"])]
+    months = last_steps(comparison)
+    present = [m for m in READ if m in set(rows["metric"])]
     if len(comparison.names) < 2 or not present:
         return []
-    worlds = len(comparison.draws)
+    rank = how_often.ranks(comparison.runs, present, last=months)
     others = len(comparison.names) - 1
-    out = []
-    gist = []
+    out, gist, often = [], [], []
     for metric, what in (("originality_index", f"keep the web more original than {ref_name}"), ("human_share_new", "keep a larger human share of new items")):
         if metric not in present:
             continue
         ref, up, _, _ = _effects(rows, metric, reference)
-        verb = what if len(up) != 1 else what.replace("keep ", "keeps ", 1)
-        best = ", ".join(
-            f"{html.escape(shown[r['scenario']])} {_times(r, ref) if metric == 'originality_index' else signed(r['diff'])}"
-            + (f" ({_helped(r, worlds)})" if worlds else "")
-            for _, r in up.head(3).iterrows()
-        )
-        unit = f"as a multiple of {ref_name}'s originality index" if metric == "originality_index" else "in points of share"
-        count = f"{len(up)} of {plural(others, 'policy', 'policies')}" if not gist else plural(len(up), "policy", "policies")
-        gist.append(f"{count} clearly {verb}" + (f"; the most, {unit}: {best}" if best else ""))
-    out.append(f"<p><b>In short</b> (the last {span} months): " + ". ".join(gist) + ".</p>")
+        best = ", ".join(f"{html.escape(shown[r['scenario']])} {_effect(r, ref, metric)} (better {_helped(r, comparison)})" for _, r in up.head(3).iterrows())
+        gist.append(clearly(len(up), others, what, first=not gist) + (f"; the most: {best}" if best else ""))
+        often.append(f"on the {HEADLINE[metric]}, {how_often.most_often_first(rank, metric, shown, bool(comparison.draws))}")
+    gist_text = ". ".join(g[:1].upper() + g[1:] for g in gist) + "." if gist else ""
+    often_text = f" Of the {plural(len(comparison.names), 'scenario')}, " + "; ".join(often) + "." if often else ""
+    out.append(f"<p><b>In short</b> (the last {months} months): {gist_text}{often_text}</p>")
     for metric in present:
         ref, up, down, flat = _effects(rows, metric, reference)
         label = HEADLINE[metric]
-        items = []
 
         def item(r) -> str:
-            times = f"{_times(r, ref)} {ref_name}; " if ref["mean"] > 0 and metric != "active_humans" else ""
-            helped = f"; better {_helped(r, worlds)}" if worlds else ""
-            return f"{html.escape(shown[r['scenario']])} {fmt(r['mean'])} ({times}{signed(r['diff'])}, 95% CI {_interval(r['diff_low'], r['diff_high'])}{helped})"
+            relative = change(r["mean"], ref["mean"])
+            return (f"{html.escape(shown[r['scenario']])} {fmt(r['mean'])}: {signed(r['diff'])}{f' ({relative})' if relative else ''} against "
+                    f"{ref_name}, {_range(r['p05'], r['p95'], int(r['worlds']), sign=True)}; better {_helped(r, comparison)} "
+                    f"(error of the mean difference: {_interval(r['diff_low'], r['diff_high'], sign=True)})")
 
-        items += [f"<b>higher</b> {item(r)}" for _, r in up.iterrows()]
-        items += [f"<b>lower</b> {item(r)}" for _, r in down.iterrows()]
+        items = [f"<b>higher</b> {item(r)}" for _, r in up.iterrows()] + [f"<b>lower</b> {item(r)}" for _, r in down.iterrows()]
         if len(flat):
             items.append("No clear difference: " + ", ".join(html.escape(shown[n]) for n in flat["scenario"]) + ".")
+        ranks_text = how_often.words(rank, metric, shown, bool(comparison.draws))
         out.append(
-            f"<p><b>{label[0].upper() + label[1:]}</b>, mean of the last {span} months: {ref_name} "
-            f"{fmt(ref['mean'])} (95% CI {_interval(ref['ci_low'], ref['ci_high'])}).</p><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+            f"<p><b>{label[0].upper() + label[1:]}</b>, mean of the last {months} months: {ref_name} {fmt(ref['mean'])}, "
+            f"{_range(ref['range_low'], ref['range_high'], int(ref['worlds']))} (error of the mean: {_interval(ref['ci_low'], ref['ci_high'])}).</p>"
+            "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>" + (f"<p>How often: {ranks_text}.</p>" if ranks_text else "")
         )
     return out
 
@@ -226,7 +243,8 @@ def sources(comparison: Comparison) -> list[str]:
     for name in dict.fromkeys(table["scenario"]):
         rows = table[table["scenario"] == name].set_index("part")
         cells = "".join(
-            f"<td>{signed(rows.loc[p, 'mean'])} <span class=ci>[{_interval(rows.loc[p, 'low'], rows.loc[p, 'high'])}]</span></td>" for p in PARTS
+            f"<td>{signed(rows.loc[p, 'mean'])} <span class=ci>[{between(rows.loc[p, 'range_low'], rows.loc[p, 'range_high'], True) or 'no range'}]</span>"
+            f"<br><span class=e>mean's error {_interval(rows.loc[p, 'low'], rows.loc[p, 'high'], True)}</span></td>" for p in PARTS
         )
         body.append(f"<tr><th>{html.escape(display_names(comparison)[name])}</th>{cells}</tr>")
     reference = html.escape(display_names(comparison)[comparison.names[0]])
@@ -238,7 +256,9 @@ def sources(comparison: Comparison) -> list[str]:
         "two scenarios' mean shares and indices as weights): <b>who writes</b>, the change of the human share valued at "
         "the gap between the two indices; <b>what human items are about</b>; and <b>what AI and assisted items are "
         "about</b>, which is what the models produce. A policy that only brings more people to write moves the first "
-        f"part; one that changes what models learn moves the last. 95% intervals over {'plausible worlds' if comparison.draws else 'seeds'} in brackets.</p>",
+        f"part; one that changes what models learn moves the last. Under each part, its range across the worlds (5th to 95th "
+        f"percentile; none with fewer than {MIN_WORLDS} worlds) and the error of its mean (a 95% t-interval over "
+        f"{'draws' if comparison.draws else 'seeds'}).</p>",
         f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>",
     ]
 
@@ -253,38 +273,13 @@ def _table(comparison: Comparison, statistic: str) -> str:
         cells = []
         for metric in metrics:
             r = rows[(rows["scenario"] == name) & (rows["metric"] == metric)].iloc[0]
-            diff = "" if name == comparison.names[0] else f"<br><span class=d>{signed(r['diff'])} [{_interval(r['diff_low'], r['diff_high'])}]</span>"
-            cells.append(f"<td>{fmt(r['mean'])} <span class=ci>[{_interval(r['ci_low'], r['ci_high'])}]</span>{diff}</td>")
+            level = f"{fmt(r['mean'])} <span class=ci>[{between(r['range_low'], r['range_high']) or 'no range'}]</span>"
+            diff = "" if name == comparison.names[0] else (
+                f"<br><span class=d>{signed(r['diff'])} <span class=ci>[{between(r['p05'], r['p95'], True) or 'no range'}]</span></span>"
+                f"<br><span class=e>mean's error {_interval(r['diff_low'], r['diff_high'], True)}</span>")
+            cells.append(f"<td>{level}{diff}</td>")
         body.append(f"<tr><th>{html.escape(shown[name])}</th>{''.join(cells)}</tr>")
     return f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>"
-
-
-def markdown(summary: pd.DataFrame, statistic: str | None = None) -> str:
-    """The summary as a Markdown table (what the README shows): one row per scenario, per headline
-    metric its mean and 95% CI and, below, the paired difference from the first scenario and its CI."""
-    statistic = statistic or next(x for x in summary["statistic"].unique() if x != "final")
-    rows = summary[summary["statistic"] == statistic]
-    metrics = list(dict.fromkeys(rows["metric"]))
-    names = list(dict.fromkeys(rows["scenario"]))
-
-    def num(x: float, metric: str) -> str:
-        if not math.isfinite(x):
-            return "–"
-        text = f"{x:,.0f}" if metric == "active_humans" else f"{x:,.1f}" if metric == "model_perplexity" else f"{x:.3f}"
-        return text.replace("-", "\u2212")
-
-    lines = ["| scenario | " + " | ".join(HEADLINE.get(m, m) for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
-    for name in names:
-        cells = []
-        for metric in metrics:
-            r = rows[(rows["scenario"] == name) & (rows["metric"] == metric)].iloc[0]
-            cell = f"{num(r['mean'], metric)} [{num(r['ci_low'], metric)}, {num(r['ci_high'], metric)}]"
-            if name != names[0]:
-                sign = "+" if r["diff"] > 0 else ""
-                cell += f"<br>{sign}{num(r['diff'], metric)} [{num(r['diff_low'], metric)}, {num(r['diff_high'], metric)}]"
-            cells.append(cell)
-        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
 
 
 CSS = """
@@ -292,7 +287,7 @@ body{font-family:Georgia,'Times New Roman',serif;max-width:1100px;margin:2em aut
 h1{font-size:1.7em;margin-bottom:.2em} h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;font-family:Helvetica,Arial,sans-serif;font-size:.85em;margin:1em 0}
 td,th{border:1px solid #ccc;padding:.35em .5em;vertical-align:top;text-align:left} th{background:#f3f3f3}
-.ci{color:#666} .d{color:#06c} .meta{color:#555;font-size:.9em} img{max-width:100%;margin:.5em 0 1.5em}
+.ci{color:#666} .d{color:#06c} .e{color:#999;font-size:.85em} .meta{color:#555;font-size:.9em} img{max-width:100%;margin:.5em 0 1.5em}
 code{font-size:.9em;background:#f5f5f5;padding:0 .2em}
 """
 
@@ -342,10 +337,17 @@ def page(comparison: Comparison, figures: dict[str, Path]) -> str:
         f"Command: <code>{html.escape(comparison.command or 'experiments.compare.compare(...)')}</code></p>",
         "<h2>The question</h2>",
         f"<p>{html.escape(QUESTION)}</p>",
-        f"<p>{how} A difference is called clear when its 95% confidence interval excludes zero.</p>",
+        f"<p>{how} Every level and effect below comes with its <b>range across the worlds</b>: from the 5th to the 95th percentile "
+        f"of the worlds, so nine worlds in ten lie within it (with fewer than {MIN_WORLDS} worlds no range is given: too few to tell "
+        "where nine in ten lie). How often each policy helped, and how often each scenario ranks first, second and so on, are "
+        "counted world by world. A difference is called clear when the error of its mean, a 95% t-interval that narrows as more "
+        "worlds are run, excludes zero: a clear difference can still go the other way in some worlds.</p>",
+        *([f"<p>Every scenario is run with <code>{html.escape(overrides_text(comparison.overrides))}</code> (set on the command line), "
+           "and named with it.</p>"] if comparison.overrides else []),
         "<h2>What we found</h2>",
         *reading(comparison),
         *_cost_table(comparison),
+        *how_often.tables(comparison.runs, [m for m in READ if m in comparison.metrics], last_steps(comparison), shown, bool(comparison.draws)),
         *sources(comparison),
         "<h2>The scenarios</h2><table><tr><th>scenario</th><th>file</th><th>what it is</th>"
         f"<th>what it changes from {reference}</th></tr>",
@@ -359,19 +361,21 @@ def page(comparison: Comparison, figures: dict[str, Path]) -> str:
     parts += [
         "</table>",
         f"<h2>Results: mean of the {span.replace('steps', 'months')}</h2>",
-        f"<p>Each cell: the mean over {over} of the metric averaged over the {span.replace('steps', 'months')} of the run, its 95% confidence interval in "
-        f"brackets, and, in blue, the paired difference from {reference} with its interval.</p>",
+        f"<p>Each cell: the mean over {over} of the metric averaged over the {span.replace('steps', 'months')} of the run and, in grey, its range "
+        f"across the {over} (5th to 95th percentile); in blue, the paired difference from {reference} and its range; below it, the error "
+        "of the mean difference (a 95% t-interval).</p>",
         _table(comparison, span),
         "<h2>Results: the final month</h2>",
         _table(comparison, "final"),
         "<h2>Figures</h2>",
-        f"<p>Each line is a scenario's mean over {over}, the shaded band its 95% confidence interval; dotted vertical lines mark "
-        "the models' retraining. A log scale is used where a value falls below a few percent of its peak.</p>",
+        f"<p>Each line is a scenario's mean over {over}, the shaded band its range across them, month by month (5th to 95th "
+        f"percentile; no band with fewer than {MIN_WORLDS}); dotted vertical lines mark the models' retraining. A log scale is used where a value falls below a few percent of its peak.</p>",
     ]
     for metric, path in figures.items():
         parts.append(f"<h3>{html.escape(HEADLINE.get(metric, metric))}</h3>{_img(path)}")
-    intervals = (f"t-based 95% intervals over the {plural(len(comparison.draws), 'draw')}, each draw's value the mean over its seeds"
-                 if comparison.draws else "t-based 95% intervals over seeds")
+    intervals = (f"the 5th to 95th percentiles of the {plural(world_count(comparison), 'world')}, and the errors of the means t-based 95% "
+                 f"intervals over the {plural(len(comparison.draws), 'draw')}, each draw's value the mean over its seeds"
+                 if comparison.draws else "the 5th to 95th percentiles of the seeds, and the errors of the means t-based 95% intervals over seeds")
     parts += [
         "<h2>Caveats</h2><ul>",
         f"<li>{plural(per_draw, 'seed')} per {'draw' if comparison.draws else 'scenario'}; {steps} months (one step is one month); the intervals are {intervals}.</li>",

@@ -1,13 +1,13 @@
-"""Comparing scenarios on common seeds: runs in a process pool, means with 95% confidence intervals.
+"""Comparing scenarios on common seeds: runs in a process pool; ranges over worlds, and how often each wins.
 
-Every scenario runs on the same seeds (common random numbers), so the difference between
-two scenarios is measured seed by seed, and its interval is that of the paired differences.
+Every scenario runs in the same worlds (common random numbers: the same seeds, and with a posterior
+the same draws), so the difference between two scenarios is measured world by world.
 
     from experiments.compare import compare, write
     c = compare(["baseline", "human_reserve"], seeds=10, jobs=2)   # or {"name": Scenario, library name or path}
     c.runs       # long DataFrame: scenario, seed, step, metric columns
-    c.summary    # per scenario and headline metric: mean, 95% CI, paired difference from the first
-    write(c, "results/my-comparison")   # runs.csv, summary.csv, one PNG per metric, report.html
+    c.summary    # per scenario and headline metric: mean, range over worlds, paired difference from the first
+    write(c, "results/my-comparison")   # runs.csv, summary.csv, pairwise.csv, rank.csv, one PNG per metric, report.html
 
 The statistics are pure functions of arrays (:func:`mean_ci`, :func:`paired_difference`,
 :func:`summarize`). With ``jobs > 1`` the runs go to a pool of worker processes started once
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import as_completed
@@ -28,21 +29,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments import interrupts, library
+from experiments import how_often, interrupts, library
 from experiments.files import progress_bar
 from experiments.comparison import (  # noqa: F401  (the statistics, for scripts that import them from here)
     HEADLINE,
     LAST,
     LEVEL,
+    MIN_WORLDS,
     Comparison,
     Interval,
     band,
+    mean_band,
     mean_ci,
     measured,
     originality_sources,
     paired_difference,
     per_seed,
     summarize,
+    world_range,
 )
 from experiments.runner import run
 from model.scenario import Scenario, ScenarioError, find, load
@@ -210,6 +214,7 @@ def compare(
     last: int = LAST,
     posterior: int | str | None = None,
     posterior_file: str | Path | None = None,
+    overrides: Mapping[str, object] | None = None,
 ) -> Comparison:
     """Run ``scenarios`` on common seeds (and plausible worlds) and summarize them against the first one.
 
@@ -228,8 +233,13 @@ def compare(
             and seed s the same world for every scenario; ``"matched"``: draw i with seed i only;
             None or 0: the scenarios' own values.
         posterior_file: the posterior (default: the one the project ships).
+        overrides: ``{"section.key": value}`` set in every scenario, and named in every scenario's name
+            (``baseline (ai.temperature = 0.8)``): in the tables, the figures' legends and the brief.
     """
     scenarios, described = scenarios_of(scenarios)
+    if overrides:
+        scenarios, described = name_overrides(scenarios, described if descriptions is None else dict(descriptions), dict(overrides))
+        descriptions = described
     if not scenarios:
         raise ScenarioError("scenarios: none given; give at least one")
     problem = mismatch(scenarios, fix='with_overrides({{"run.{key}": N}}) on each')
@@ -252,19 +262,39 @@ def compare(
     runs = run_many(scenarios, seeds, jobs, progress, draws, matched=posterior == "matched")
     summary = summarize(runs, measured(scenarios.values()), last=last)
     return Comparison(
-        dict(scenarios), seeds, runs, summary, time.perf_counter() - start, max(1, jobs), dict(descriptions or {}), command, draws, source
+        dict(scenarios), seeds, runs, summary, time.perf_counter() - start, max(1, jobs), dict(descriptions or {}), command, draws, source,
+        dict(overrides or {}),
     )
 
 
+def name_overrides(scenarios: Mapping[str, Scenario], descriptions: Mapping[str, str], overrides: dict[str, object]):
+    """(scenarios, descriptions) with ``overrides`` set in every scenario, each renamed ``NAME (key = value, ...)``."""
+    text = library.overrides_text(overrides)
+    rename = {name: f"{name} ({text})" if text else name for name in scenarios}
+    applied = {rename[name]: s.with_overrides(overrides, source="overrides") for name, s in scenarios.items()}
+    return applied, {rename[name]: d for name, d in descriptions.items() if name in rename}
+
+
+def file_stem(name: str) -> str:
+    """A scenario's name as a file name: ``baseline (ai.temperature = 0.8)`` -> ``baseline--ai.temperature_0.8``."""
+    stem, _, rest = name.partition(" (")
+    return re.sub(r"[^A-Za-z0-9._+-]+", "_", f"{stem}--{rest.rstrip(')')}" if rest else stem).strip("_")
+
+
 def write(comparison: Comparison, out: str | Path) -> list[Path]:
-    """Write ``runs.csv``, ``summary.csv``, ``summary.md`` (the table as Markdown), ``originality_sources.csv`` (the
-    originality index's difference from the first scenario split by source), ``figure-METRIC.png`` per headline metric,
-    ``scenario-NAME.toml`` per scenario (resolved, every key) and ``report.html``; all or nothing."""
+    """Write ``runs.csv``, ``summary.csv``, ``summary.md`` (the table as Markdown), ``pairwise.csv`` and ``rank.csv``
+    (how often each scenario beats each other, and ranks 1st, 2nd, ...: :mod:`experiments.how_often`),
+    ``originality_sources.csv`` (the originality index's difference from the first scenario split by source),
+    ``figure-METRIC.png`` per headline metric, ``scenario-NAME.toml`` per scenario (resolved, every key) and
+    ``report.html``; all or nothing."""
     from experiments import brief, figures, files  # plotting only when writing
 
     with files.staged_folder(Path(out)) as staging:
         comparison.runs.to_csv(staging / "runs.csv", index=False)
         comparison.summary.to_csv(staging / "summary.csv", index=False)
+        span = brief.last_steps(comparison)
+        how_often.pairwise(comparison.runs, comparison.metrics, last=span).to_csv(staging / "pairwise.csv", index=False)
+        how_often.ranks(comparison.runs, comparison.metrics, last=span).to_csv(staging / "rank.csv", index=False)
         originality_sources(comparison.runs, last=brief.last_steps(comparison)).to_csv(staging / "originality_sources.csv", index=False)
         (staging / "summary.md").write_text(brief.markdown(comparison.summary), encoding="utf-8")
         drawn = {}
@@ -273,7 +303,29 @@ def write(comparison: Comparison, out: str | Path) -> list[Path]:
             figures.plot_comparison(comparison, metric, path)
             drawn[metric] = path
         for name, scenario in comparison.scenarios.items():
-            (staging / f"scenario-{name}.toml").write_text(scenario.to_toml())
+            (staging / f"scenario-{file_stem(name)}.toml").write_text(scenario.to_toml())
         (staging / "report.html").write_text(brief.page(comparison, drawn), encoding="utf-8")
         names = sorted(f.name for f in staging.iterdir())
     return [Path(out) / name for name in names]
+
+
+def terminal_table(comparison: Comparison) -> str:
+    """What ``python run.py compare`` prints: per scenario and headline metric, the mean over worlds of the metric
+    averaged over the last months of the run, its range over the worlds, and the effect against the first scenario
+    with its range and the share of worlds it helped in; a header says what is averaged, and over what."""
+    from experiments import brief
+    from experiments.calibration.posterior import worlds_text
+    from experiments.files import seeds_text
+
+    s = comparison.summary
+    table = s[s["statistic"] != "final"]
+    span, final = brief.last_steps(comparison), int(comparison.runs["step"].max())
+    worlds = worlds_text(comparison) if comparison.draws else f"{len(comparison.seeds)} worlds ({seeds_text(comparison.seeds)})"
+    columns = ["scenario", "metric", "mean", "range_low", "range_high", "diff", "p05", "p95", "share_helped"]
+    few = int(table.loc[table["mean"].notna(), "worlds"].min()) < MIN_WORLDS
+    head = (f"Each metric averaged over the last {span} months of the run (months {final - span + 1}-{final}), then over {worlds}.\n"
+            f"mean: the mean over worlds; range_low-range_high: 5th-95th percentile over worlds; diff: the paired difference from "
+            f"{comparison.names[0]} (mean), p05-p95 its range; share_helped: the share of worlds in which it helped.")
+    if few:
+        head += f"\nNo range: a range needs at least {MIN_WORLDS} worlds (run more --seeds, or --posterior N)."
+    return head + "\n" + table[columns].to_string(index=False, float_format=lambda x: brief.fmt(x).replace("\u2212", "-"), na_rep="-")

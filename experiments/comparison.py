@@ -1,7 +1,11 @@
 """What a comparison holds, and its statistics: pure functions of arrays and DataFrames.
 
-Every scenario runs on the same seeds (common random numbers), so the difference between
-two scenarios is measured seed by seed, and its interval is that of the paired differences.
+Every scenario runs in the same worlds (a world is a seed, or a posterior draw with a seed: common
+random numbers), so the difference between two scenarios is measured world by world. Uncertainty is
+shown first as the **range over worlds**, the 5th to 95th percentile of the level and of the effect
+(:func:`world_range`), and how often each scenario beats each other (:mod:`experiments.how_often`);
+the t-interval of a mean (:func:`mean_ci`) is the error of that mean, which shrinks as more worlds
+are run, and is labelled so wherever it is shown.
 """
 
 from __future__ import annotations
@@ -44,9 +48,31 @@ BETTER = {
     "distinct_2_recent": 1,
 }
 
+#: The bounds a metric cannot leave (a share in [0, 1], a count at least 0, a perplexity at least 1):
+#: no interval of it is drawn or printed beyond them (:func:`bounds`).
+BOUNDS = {
+    "human_share_new": (0.0, 1.0),
+    "model_coverage": (0.0, 1.0),
+    "ai_attention_share": (0.0, 1.0),
+    "vocabulary_coverage": (0.0, 1.0),
+    "distinct_2_recent": (0.0, 1.0),
+    "originality_index": (0.0, np.inf),
+    "richness_index": (0.0, np.inf),
+    "ideas_rarefied": (0.0, np.inf),
+    "active_humans": (0.0, np.inf),
+    "model_perplexity": (1.0, np.inf),
+}
+
 #: Steps averaged at the end of a run (one year of months).
 LAST = 12
+#: The level of the t-interval of a mean (the error of the mean).
 LEVEL = 0.95
+#: The share of worlds a range holds: from the 5th to the 95th percentile.
+RANGE = 0.90
+#: The fewest worlds a range is given for. With 10, the 5th and 95th percentiles lie half-way between the most and
+#: the second most extreme world at each end (numpy's linear interpolation, at rank 0.05 (n - 1)); with fewer they
+#: are little more than the extremes, a min-max of a handful of worlds rather than a range that holds 90% of them.
+MIN_WORLDS = 10
 KEYS = ("scenario", "seed", "step")
 
 # -- statistics: pure functions ---------------------------------------------------------------
@@ -62,12 +88,21 @@ class Interval:
     n: int
 
 
-def mean_ci(values, level: float = LEVEL) -> Interval:
-    """The mean of the finite ``values`` and its t-based confidence interval.
+def bounds(metric: str, difference: bool = False) -> tuple[float, float]:
+    """The values ``metric`` can take (:data:`BOUNDS`; unbounded if not listed); with ``difference``, those of a
+    difference of two of its values (a share's difference lies in [-1, 1])."""
+    low, high = BOUNDS.get(metric, (-np.inf, np.inf))
+    return (low - high, high - low) if difference else (low, high)
+
+
+def mean_ci(values, level: float = LEVEL, within: tuple[float, float] | None = None) -> Interval:
+    """The mean of the finite ``values`` and its t-based confidence interval: the error of the mean.
 
     ``mean ± t(level, n-1) · s / sqrt(n)`` with ``s`` the sample standard deviation: exact
     for normal data, and the right width for a handful of seeds, where the normal quantile
-    would be too narrow. One value has a mean but no interval.
+    would be too narrow. One value has a mean but no interval. ``within`` (low, high) cuts the
+    interval at the values the quantity can take (:func:`bounds`): a share's mean is never
+    below 0, whatever two seeds' spread gives the t-interval.
     """
     x = np.asarray(values, float)
     x = x[np.isfinite(x)]
@@ -78,7 +113,22 @@ def mean_ci(values, level: float = LEVEL) -> Interval:
     if n == 1:
         return Interval(mean, float("nan"), float("nan"), 1)
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
-    return Interval(mean, mean - half, mean + half, n)
+    low, high = (-np.inf, np.inf) if within is None else within
+    return Interval(mean, float(np.clip(mean - half, low, high)), float(np.clip(mean + half, low, high)), n)
+
+
+def world_range(values, share: float = RANGE, min_worlds: int = MIN_WORLDS) -> tuple[float, float]:
+    """(low, high): the central ``share`` of the finite ``values`` (one per world), by default the 5th to 95th
+    percentile; NaN with fewer than ``min_worlds`` values (:data:`MIN_WORLDS`), too few for a range.
+
+    Percentiles of values a metric can take are values it can take: a range never leaves a metric's bounds.
+    """
+    x = np.asarray(values, float)
+    x = x[np.isfinite(x)]
+    if len(x) < max(min_worlds, 1):
+        return float("nan"), float("nan")
+    low, high = np.quantile(x, [0.5 - share / 2, 0.5 + share / 2])
+    return float(low), float(high)
 
 
 def paired_difference(a, b, level: float = LEVEL) -> Interval:
@@ -89,16 +139,31 @@ def paired_difference(a, b, level: float = LEVEL) -> Interval:
     return mean_ci(a - b, level)
 
 
-def band(runs: pd.DataFrame, metric: str, level: float = LEVEL) -> pd.DataFrame:
-    """Per scenario and step: the mean of ``metric`` over seeds and its confidence band.
+def band(runs: pd.DataFrame, metric: str, level: float = RANGE, min_worlds: int = MIN_WORLDS) -> pd.DataFrame:
+    """Per scenario and step: the mean of ``metric`` over worlds and its range over them (:func:`world_range`).
 
-    Columns ``scenario, step, mean, low, high, n``; scenarios in the order they appear.
+    A world is a row of ``runs`` at the step: a seed, or a posterior draw with a seed. ``low`` and ``high``
+    hold the central ``level`` of the worlds (the 5th to 95th percentile), NaN where fewer than ``min_worlds``
+    worlds were run. Columns ``scenario, step, mean, low, high, n`` (``n``: the worlds); scenarios in the
+    order they appear. :func:`mean_band` gives the error of the mean instead.
     """
+    g = runs.groupby(["scenario", "step"], sort=False)[metric]
+    out = g.agg(mean="mean", n="count").reset_index()
+    low, high = g.quantile(0.5 - level / 2).to_numpy(float), g.quantile(0.5 + level / 2).to_numpy(float)
+    enough = out["n"].to_numpy() >= max(min_worlds, 1)
+    out["low"], out["high"] = np.where(enough, low, np.nan), np.where(enough, high, np.nan)
+    return out[["scenario", "step", "mean", "low", "high", "n"]]
+
+
+def mean_band(runs: pd.DataFrame, metric: str, level: float = LEVEL) -> pd.DataFrame:
+    """Per scenario and step: the mean of ``metric`` over worlds and its t-interval (the error of the mean),
+    cut at the metric's :func:`bounds`. Columns as :func:`band`'s."""
     g = runs.groupby(["scenario", "step"], sort=False)[metric]
     out = g.agg(mean="mean", sd="std", n="count").reset_index()
     q = stats.t.ppf(0.5 + level / 2, np.maximum(out["n"] - 1, 1))
     half = np.where(out["n"] > 1, q * out["sd"] / np.sqrt(out["n"].clip(lower=1)), np.nan)
-    out["low"], out["high"] = out["mean"] - half, out["mean"] + half
+    low, high = bounds(metric)
+    out["low"], out["high"] = np.clip(out["mean"] - half, low, high), np.clip(out["mean"] + half, low, high)
     return out[["scenario", "step", "mean", "low", "high", "n"]]
 
 
@@ -123,15 +188,17 @@ def per_seed(runs: pd.DataFrame, metric: str, last: int = LAST) -> dict[str, pd.
     return out
 
 
-def across_worlds(effect: pd.Series, better: int) -> dict[str, float]:
+def across_worlds(effect: pd.Series, better: int, min_worlds: int = MIN_WORLDS) -> dict[str, float]:
     """The spread of a paired effect across plausible worlds, and how much of its variance the parameters make.
 
-    ``effect`` is indexed by world: by seed, or by (draw, seed). With draws, a world is a draw
-    (its effect the mean over its seeds), and the effect's variance splits as a one-way random
-    effects analysis does: ``var_seeds`` is the mean variance between the seeds of a draw,
-    ``var_parameters`` the variance between draws less the seeds' share of it (at least 0).
-    Without draws both are measured only where they can be: ``var_seeds`` over the seeds,
-    ``var_parameters`` not at all (NaN); with one seed per draw they cannot be told apart (NaN).
+    ``effect`` is indexed by world: by seed, or by (draw, seed). ``p05`` and ``p95`` are its range over the
+    worlds (:func:`world_range`: NaN with fewer than ``min_worlds``), ``p50`` its median and ``share_helped``
+    the share of worlds in which it goes the metric's better way, each world a draw with a seed.
+    With draws, the effect's variance splits as a one-way random effects analysis does: ``var_seeds``
+    is the mean variance between the seeds of a draw, ``var_parameters`` the variance between the
+    draws' means less the seeds' share of it (at least 0). Without draws both are measured only where
+    they can be: ``var_seeds`` over the seeds, ``var_parameters`` not at all (NaN); with one seed per
+    draw they cannot be told apart (NaN).
     """
     effect = effect[np.isfinite(effect.to_numpy(float))]
     nan = float("nan")
@@ -139,22 +206,20 @@ def across_worlds(effect: pd.Series, better: int) -> dict[str, float]:
         return dict.fromkeys(("p05", "p50", "p95", "share_helped", "var_parameters", "var_seeds"), nan)
     if "draw" in (effect.index.names or []):
         groups = effect.groupby(level="draw")
-        worlds = groups.mean()
         seeds = groups.size()
-        if len(worlds) > 1 and (seeds > 1).all():
+        if len(seeds) > 1 and (seeds > 1).all():
             var_seeds = float(groups.var(ddof=1).mean())
-            var_parameters = max(0.0, float(worlds.var(ddof=1)) - var_seeds / float(seeds.mean()))
+            var_parameters = max(0.0, float(groups.mean().var(ddof=1)) - var_seeds / float(seeds.mean()))
         else:
             var_seeds = var_parameters = nan
     else:
-        worlds = effect
         var_seeds, var_parameters = (float(effect.var(ddof=1)) if len(effect) > 1 else nan), nan
-    x = worlds.to_numpy(float)
-    p05, p50, p95 = np.quantile(x, [0.05, 0.5, 0.95])
+    x = effect.to_numpy(float)
+    p05, p95 = world_range(x, min_worlds=min_worlds)
     return {
-        "p05": float(p05),
-        "p50": float(p50),
-        "p95": float(p95),
+        "p05": p05,
+        "p50": float(np.median(x)),
+        "p95": p95,
         "share_helped": float(np.mean(np.sign(x) * better > 0)),
         "var_parameters": var_parameters,
         "var_seeds": var_seeds,
@@ -178,22 +243,25 @@ def measured(scenarios: Iterable[Scenario]) -> list[str]:
     return headline(measurement.shared_columns(scenarios))
 
 
-#: The columns of a comparison's summary.
+#: The columns of a comparison's summary. ``range_low``/``range_high`` and ``p05``/``p95`` are the ranges over worlds
+#: of the level and of the effect; ``ci_low``/``ci_high`` and ``diff_low``/``diff_high`` the errors of their means.
 SUMMARY = (
-    "scenario", "metric", "statistic", "draws", "seeds", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high",
-    "p05", "p50", "p95", "share_helped", "var_parameters", "var_seeds",
+    "scenario", "metric", "statistic", "draws", "seeds", "worlds", "mean", "range_low", "range_high", "ci_low", "ci_high",
+    "diff", "p05", "p50", "p95", "diff_low", "diff_high", "share_helped", "var_parameters", "var_seeds",
 )  # fmt: skip
 
 
 def summarize(runs: pd.DataFrame, metrics: Sequence[str] | None = None, last: int = LAST, level: float = LEVEL) -> pd.DataFrame:
-    """Per scenario and metric, at the final step and over the last ``last`` steps: mean and
-    interval, the paired difference from the first scenario with its interval, and the
-    difference's spread across plausible worlds (:func:`across_worlds`).
+    """Per scenario and metric, at the final step and over the last ``last`` steps: the mean over worlds and the
+    range over them (the 5th to 95th percentile, :func:`world_range`), the paired difference from the first
+    scenario and its range (``p05``, ``p95``, :func:`across_worlds`), and the error of each mean.
 
-    The intervals are t-intervals over seeds, or, in a comparison over the posterior (``runs``
-    has a ``draw`` column), over draws, each draw's value the mean over its seeds: so they carry
-    the parameters' uncertainty as well as the seeds'. ``draws`` is 0 without a posterior;
-    ``seeds`` is the seeds per draw. ``statistic`` is ``final`` or ``last N steps``.
+    A world is a seed, or in a comparison over the posterior (``runs`` has a ``draw`` column) a draw with
+    a seed; ``worlds`` counts them, and a range needs :data:`MIN_WORLDS` (NaN with fewer). The errors of
+    the means (``ci_low``/``ci_high``, ``diff_low``/``diff_high``) are t-intervals over seeds, or over
+    draws, each draw's value the mean over its seeds; they shrink as more worlds are run, and are cut at
+    the metric's :func:`bounds`. ``draws`` is 0 without a posterior; ``seeds`` is the seeds per draw.
+    ``statistic`` is ``final`` or ``last N steps``.
     """
     metrics = headline(runs.columns) if metrics is None else list(metrics)
     scenarios = list(dict.fromkeys(runs["scenario"]))
@@ -206,13 +274,18 @@ def summarize(runs: pd.DataFrame, metrics: Sequence[str] | None = None, last: in
         for metric in metrics:
             for kind, label in (("final", "final"), ("last", f"last {span} steps")):
                 table = tables[metric][kind]
-                m = mean_ci(per_world(table[name]), level)
-                d = mean_ci(per_world(table[name] - table[scenarios[0]]), level)
-                spread = across_worlds(table[name] - table[scenarios[0]], BETTER.get(metric, 1)) if name != scenarios[0] else {}
-                row = dict(zip(SUMMARY, (name, metric, label, draws, seeds, m.mean, m.low, m.high, d.mean, d.low, d.high)))
-                rows.append({**row, **{k: spread.get(k, float("nan")) for k in SUMMARY[11:]}})
+                level_of, effect = table[name], table[name] - table[scenarios[0]]
+                m = mean_ci(per_world(level_of), level, within=bounds(metric))
+                d = mean_ci(per_world(effect), level, within=bounds(metric, difference=True))
+                low, high = world_range(level_of)
+                spread = across_worlds(effect, BETTER.get(metric, 1)) if name != scenarios[0] else {}
+                worlds = int(np.isfinite(level_of.to_numpy(float)).sum())
+                row = {"scenario": name, "metric": metric, "statistic": label, "draws": draws, "seeds": seeds, "worlds": worlds,
+                       "mean": m.mean, "range_low": low, "range_high": high, "ci_low": m.low, "ci_high": m.high,
+                       "diff": d.mean, "diff_low": d.low, "diff_high": d.high}
+                spread = {k: spread.get(k, float("nan")) for k in ("p05", "p50", "p95", "share_helped", "var_parameters", "var_seeds")}
+                rows.append({**row, **spread})
     return pd.DataFrame(rows, columns=list(SUMMARY))
-
 
 
 # -- who writes, or what is written: the originality index split by source -------------------
@@ -254,13 +327,15 @@ def originality_sources(runs: pd.DataFrame, last: int = LAST, level: float = LEV
     last ``last`` steps, split exactly into who writes and what each source writes (:func:`shift_share`).
 
     The split is made step by step and world by world, then averaged over the steps, so the parts
-    add up to the difference in every world; intervals are t-based over seeds (over draws, each
-    its seeds' mean, in a comparison over the posterior). Columns:
-    ``scenario, part, mean, low, high, n``; no rows if a column it needs is missing.
+    add up to the difference in every world. ``range_low``/``range_high`` are each part's range over the
+    worlds (:func:`world_range`); ``low``/``high`` the error of its mean, t-based over seeds (over draws,
+    each its seeds' mean, in a comparison over the posterior). Columns:
+    ``scenario, part, mean, range_low, range_high, low, high, n``; no rows if a column it needs is missing.
     """
+    columns = ["scenario", "part", "mean", "range_low", "range_high", "low", "high", "n"]
     needed = ("human_share_recent", "originality_human", "originality_ai")
     if not set(needed) <= set(runs.columns):
-        return pd.DataFrame(columns=["scenario", "part", "mean", "low", "high", "n"])
+        return pd.DataFrame(columns=columns)
     final = int(runs["step"].max())
     tail = runs[(runs["step"] > final - last) & (runs["step"] >= min(1, final))]
     names = list(dict.fromkeys(runs["scenario"]))
@@ -274,8 +349,8 @@ def originality_sources(runs: pd.DataFrame, last: int = LAST, level: float = LEV
         frame = pd.DataFrame(parts, index=a.index).groupby(level=worlds).mean()
         for part in PARTS:
             ci = mean_ci(per_world(frame[part]), level)
-            rows.append((name, part, ci.mean, ci.low, ci.high, ci.n))
-    return pd.DataFrame(rows, columns=["scenario", "part", "mean", "low", "high", "n"])
+            rows.append((name, part, ci.mean, *world_range(frame[part]), ci.low, ci.high, ci.n))
+    return pd.DataFrame(rows, columns=columns)
 
 
 @dataclass
@@ -292,6 +367,7 @@ class Comparison:
     command: str = ""
     draws: list[dict[str, float]] = field(default_factory=list)  # the posterior draws run (empty: the scenarios' own values)
     posterior_file: str = ""  # where the draws come from
+    overrides: dict[str, object] = field(default_factory=dict)  # {"section.key": value} set in every scenario (in every name)
 
     @property
     def names(self) -> list[str]:

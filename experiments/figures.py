@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from experiments import axes
-from experiments.comparison import HEADLINE, band
+from experiments.comparison import HEADLINE, MIN_WORLDS, band
 from experiments.calibration.posterior import worlds_text
 from experiments.files import seeds_text
 
@@ -202,7 +202,8 @@ def palette(names) -> dict[str, str]:
 
 
 def plot_comparison(comparison, metric: str, path: Path, label: str | None = None) -> Figure:
-    """One headline metric: each scenario's mean over seeds with its 95% band."""
+    """One headline metric: each scenario's mean over worlds with its range over them (5th to 95th percentile,
+    :func:`experiments.comparison.band`; no band with fewer than :data:`~experiments.comparison.MIN_WORLDS` worlds)."""
     runs = comparison.runs
     first = next(iter(comparison.scenarios.values()))
     window, every = first.run.window, first.ai.retrain_every
@@ -219,7 +220,8 @@ def plot_comparison(comparison, metric: str, path: Path, label: str | None = Non
         if log:  # a band reaching 0 cannot be drawn on a log axis: cut it at the smallest mean shown
             floor = np.nanmin(np.where(b["mean"] > 0, b["mean"], np.nan))
             low = np.where(low > 0, low, floor)
-        ax.fill_between(rows["step"], low, rows["high"], color=colours[name], alpha=0.15, lw=0)
+        if np.isfinite(rows["high"].to_numpy(float)).any():  # no band where there are too few worlds for a range
+            ax.fill_between(rows["step"], low, rows["high"], color=colours[name], alpha=0.15, lw=0)
         axes.series(ax, rows["step"], rows["mean"], color=colours[name], lw=2.6 if name == comparison.names[0] else 1.8, label=name)
     last = int(runs["step"].max())
     if same_retraining:
@@ -228,11 +230,14 @@ def plot_comparison(comparison, metric: str, path: Path, label: str | None = Non
     _style(ax, "", what, log=log, last=last)
     if not log:  # from 0, or a marked break where every scenario sits in a narrow band far from 0
         axes.zero_or_break(ax, b["low"], b["high"], b["mean"], label=what)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=LEGEND, framealpha=0.9, title="scenario (mean, 95% band)", title_fontsize=LEGEND)
+    worlds = int(b["n"].min()) if len(b) else 0
+    shading = "band: 5th-95th percentile" if worlds >= MIN_WORLDS else f"no band: {worlds} worlds,\na range needs {MIN_WORLDS}"
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=LEGEND, framealpha=0.9, title=f"scenario (line: mean of\nthe worlds; {shading})",
+              title_fontsize=LEGEND)
     names = comparison.names
     vs = f"{names[0]} against " + ", ".join(names[1:]) if len(names) > 1 else names[0]
     if len(vs) > 90:
-        vs = f"{names[0]} against {len(names) - 1} other scenarios"
+        vs = f"{names[0]} against {len(names) - 1} other scenario{'s' * (len(names) > 2)}"
     worlds = worlds_text(comparison) if comparison.draws else seeds_text(comparison.seeds)
     ax.set_title(f"{what[0].upper() + what[1:]}\n{vs}; {worlds}", fontsize=FONT + 2)
     _finish(fig, path)

@@ -162,7 +162,8 @@ def test_the_command_line_writes_the_posterior_its_check_and_the_same_with_two_w
     command = f"python run.py calibrate --file {file}"
     calibrate(spec.read(file), Path(one), Serial(), command, progress=False, say=quiet)  # here, in order
     assert cli.main(["calibrate", "--file", file, "--out", two, "--jobs", "2", "--quiet"]) == 0  # two worker processes
-    capfd.readouterr()
+    said = capfd.readouterr().out.splitlines()
+    assert len(said) == 1 and said[0].endswith(f" to {two}/") and "posterior.csv" in said[0]  # --quiet still says where it wrote
     written = {p.name for p in (folder / "one").iterdir()}
     assert {"posterior.csv", "predictive.csv", "predictive.png", "pairs.png", "calibration.md", "patterns.csv", fit.DB} <= written
     assert (folder / "one" / "posterior.csv").read_text().split("\n", 1)[1].split("\n", 3)[3] == (folder / "two" / "posterior.csv").read_text().split("\n", 1)[1].split("\n", 3)[3]

@@ -18,7 +18,7 @@ from scipy import stats
 
 import run as cli
 from conftest import call
-from experiments import compare, comparison, figures, library, report
+from experiments import compare, comparison, figures, how_often, library, report, wording
 from experiments.runner import run as run_scenario
 from model.scenario import ScenarioError, load
 
@@ -131,12 +131,113 @@ def test_summary_pairs_seeds_and_averages_the_last_steps():
     assert a_final["mean"] == pytest.approx(final.mean()) and a_final["seeds"] == 4
 
 
-def test_band_is_the_interval_at_each_step():
-    runs = synthetic_runs()
+def test_band_is_the_range_over_worlds_at_each_step_and_none_with_too_few():
+    runs = synthetic_runs(seeds=range(1, 13))
     b = comparison.band(runs, "originality_index")
     row = b[(b.scenario == "A") & (b.step == 7)].iloc[0]
-    ci = comparison.mean_ci(runs[(runs.scenario == "A") & (runs.step == 7)]["originality_index"])
-    assert (row["mean"], row["low"], row["high"]) == pytest.approx((ci.mean, ci.low, ci.high))
+    values = runs[(runs.scenario == "A") & (runs.step == 7)]["originality_index"].to_numpy()
+    assert (row["mean"], row["low"], row["high"], row["n"]) == pytest.approx((values.mean(), *np.quantile(values, [0.05, 0.95]), 12))
+    assert (values < row["low"]).sum() == 1 and (values > row["high"]).sum() == 1  # 12 worlds: one beyond each end
+    few = comparison.band(synthetic_runs(seeds=range(1, comparison.MIN_WORLDS)), "originality_index")
+    assert few["low"].isna().all() and few["high"].isna().all() and few["mean"].notna().all()
+    # the error of the mean is another function, cut at the metric's bounds
+    m = comparison.mean_band(runs, "originality_index")
+    ci = comparison.mean_ci(values, within=comparison.bounds("originality_index"))
+    assert tuple(m[(m.scenario == "A") & (m.step == 7)].iloc[0][["mean", "low", "high"]]) == pytest.approx((ci.mean, ci.low, ci.high))
+
+
+def share_runs(seeds=(1, 2)) -> pd.DataFrame:
+    """Two scenarios measuring a share near 0 and a count near 0, 12 steps: B a little higher than A on every seed."""
+    rows = []
+    for seed in seeds:
+        for step in range(13):
+            a = 0.01 * seed * (step > 0)
+            rows += [("A", seed, step, a, 500 * seed), ("B", seed, step, a + 0.002, 500 * seed + 40)]
+    return pd.DataFrame(rows, columns=["scenario", "seed", "step", "human_share_new", "active_humans"])
+
+
+def test_no_interval_of_a_bounded_metric_leaves_its_bounds():
+    """Two seeds far apart: the t-interval of a share's mean would reach below 0 (t = 12.7), and of a count too."""
+    s = comparison.summarize(share_runs(), ["human_share_new", "active_humans"])
+    raw = comparison.mean_ci([0.01, 0.02])
+    assert raw.low < 0  # what the interval would say unbounded
+    for _, r in s.iterrows():
+        assert r["ci_low"] >= 0 and (r["ci_high"] <= 1 or r["metric"] == "active_humans"), r
+        assert r["worlds"] == 2 and np.isnan(r["range_low"]) and np.isnan(r["range_high"])  # 2 worlds: no range
+    b = s[(s.scenario == "B") & (s.metric == "human_share_new") & (s.statistic == "final")].iloc[0]
+    assert b["diff"] == pytest.approx(0.002) and -1 <= b["diff_low"] <= b["diff_high"] <= 1 and np.isnan(b["p05"])
+    assert comparison.mean_ci([0.2, 0.9], within=(0.0, 1.0)).high == 1.0
+    assert comparison.world_range(np.linspace(0, 1, 21)) == pytest.approx((0.05, 0.95))
+    assert np.isnan(comparison.world_range(np.arange(9.0))[0]) and np.isfinite(comparison.world_range(np.arange(10.0))[0])
+
+
+def test_summary_ranges_are_percentiles_over_draw_and_seed_worlds():
+    rng = np.random.default_rng(3)
+    rows = []
+    for draw in range(5):
+        for seed in (1, 2, 3):
+            a = rng.random()
+            rows += [("A", draw, seed, 1, a), ("B", draw, seed, 1, a + rng.normal(0.1, 0.05))]
+    runs = pd.DataFrame(rows, columns=["scenario", "draw", "seed", "step", "originality_index"])
+    s = comparison.summarize(runs, ["originality_index"])
+    b = s[(s.scenario == "B") & (s.statistic == "final")].iloc[0]
+    wide = runs.pivot_table(index=["draw", "seed"], columns="scenario", values="originality_index")
+    effect = wide["B"] - wide["A"]
+    assert b["worlds"] == 15 and b["draws"] == 5 and b["seeds"] == 3
+    assert (b["range_low"], b["range_high"]) == pytest.approx(tuple(np.quantile(wide["B"], [0.05, 0.95])))
+    assert (b["p05"], b["p50"], b["p95"]) == pytest.approx(tuple(np.quantile(effect, [0.05, 0.5, 0.95])))
+    assert b["share_helped"] == pytest.approx(np.mean(effect > 0))
+    # the error of the mean stays over draws (each its seeds' mean)
+    assert b["diff_high"] - b["diff"] == pytest.approx(comparison.mean_ci(effect.groupby(level="draw").mean()).high - effect.groupby(level="draw").mean().mean())
+    assert list(s.columns) == list(comparison.SUMMARY)
+
+
+# -- how often ------------------------------------------------------------------------------------
+
+
+def test_pairwise_and_ranks_count_worlds_where_the_answer_is_known():
+    """Four worlds, three scenarios, the mean of the last 2 steps: C beats A in 3 worlds and ties in 1; B is best in 2."""
+    last = {  # per world (seed): A, B, C
+        1: (1.0, 3.0, 2.0),
+        2: (1.0, 3.0, 2.0),
+        3: (2.0, 0.0, 3.0),
+        4: (2.0, 1.0, 2.0),
+    }
+    rows = []
+    for seed, values in last.items():
+        for name, value in zip("ABC", values):
+            rows += [(name, seed, 0, 99.0), (name, seed, 1, value - 1), (name, seed, 2, value + 1)]  # steps 1-2 average to value
+    runs = pd.DataFrame(rows, columns=["scenario", "seed", "step", "originality_index"])
+    runs["ai_attention_share"] = runs["originality_index"] / 10  # lower is better: the order turns round
+    pairs = how_often.pairwise(runs, ["originality_index", "ai_attention_share"], last=2)
+    assert list(pairs.columns) == ["scenario_a", "scenario_b", "metric", "share_a_better", "worlds"]
+    assert len(pairs) == 2 * 6 and (pairs["worlds"] == 4).all()
+    got = pairs.set_index(["metric", "scenario_a", "scenario_b"])["share_a_better"]
+    assert got["originality_index", "C", "A"] == 0.75 and got["originality_index", "A", "C"] == 0  # a tie is no win
+    assert got["originality_index", "B", "C"] == 0.5 and got["originality_index", "C", "B"] == 0.5
+    assert got["ai_attention_share", "A", "C"] == 0.75 and got["ai_attention_share", "B", "A"] == 0.5
+    rank = how_often.ranks(runs, ["originality_index"], last=2).set_index("scenario")
+    assert list(rank.columns) == ["metric", "worlds", "rank_1", "rank_2", "rank_3"]
+    assert tuple(rank.loc["B", ["rank_1", "rank_2", "rank_3"]]) == (0.5, 0, 0.5)
+    assert tuple(rank.loc["C", ["rank_1", "rank_2", "rank_3"]]) == (0.5, 0.5, 0)  # world 4: A and C tie for first
+    assert tuple(rank.loc["A", ["rank_1", "rank_2", "rank_3"]]) == (0.25, 0.25, 0.5)
+    words = wording.rank_words(rank.reset_index().iloc[1], draws=True)
+    assert words == "first in 2 of 4 plausible worlds and third in 2"
+    assert wording.rank_words(rank.reset_index().iloc[0], draws=False) == "third in 2 of 4 seeds, first in 1 and second in 1"
+    shown = {"A": "A", "B": "B", "C": "C"}  # B and C are each first in 2 worlds: the brief names both
+    assert how_often.most_often_first(rank.reset_index(), "originality_index", shown, draws=True) == "B and C each rank first in 2 of 4 plausible worlds"
+
+
+def test_numbers_read_without_exponents_or_a_1x_for_a_small_change():
+    assert wording.number(3.54e-05) == "0.0000354" and wording.number(0.00695) == "0.00695" and wording.number(1683.2) == "1,683"
+    assert wording.number(-580.0) == "\u2212580" and wording.number(0.9996) == "1.00" and wording.number(99.96) == "100"
+    assert wording.between(3.54e-05, 0.00695) == "0.0000354 to 0.00695"
+    assert wording.change(0.9035, 0.9) == "+0.39%" and wording.change(2.7, 0.9) == "3.0 times" and wording.change(0.45, 0.9) == "\u221250%"
+    assert wording.clearly(0, 4, "keep x", first=True) == "none of the 4 policies clearly keeps x"
+    assert wording.clearly(1, 4, "keep x", first=True) == "1 of 4 policies clearly keeps x" and wording.clearly(2, 4, "keep x", first=False) == "2 policies clearly keep x"
+    assert wording.clearly(0, 1, "keep x", first=True) == "the policy does not clearly keep x"
+    for x in np.geomspace(1e-9, 1e9, 200):
+        assert "e" not in wording.number(x) and "e" not in wording.number(-x)
 
 
 def test_headline_metrics_missing_from_the_runs_are_skipped():
@@ -244,10 +345,10 @@ def test_summary_csv_agrees_with_runs_csv(compared):
     assert set(summary["metric"]) == set(comparison.headline(runs.columns))
     table = (workdir / "pooled" / "summary.md").read_text().splitlines()
     assert len(table) == 4 and table[2].startswith("| `tiny` |") and table[3].startswith("| `reserve` |")
-    shown = f"{row['diff']:.3f}".replace("-", "\u2212")
+    shown = ("+" if row["diff"] > 0 else "") + wording.number(row["diff"])
     assert shown not in table[3]  # the table shows the last 12 steps, not the final step ...
     last = summary[(summary.scenario == "reserve") & (summary.metric == "originality_index") & (summary.statistic != "final")].iloc[0]
-    assert f"{last['mean']:.3f} [{last['ci_low']:.3f}, {last['ci_high']:.3f}]" in table[3]  # ... with its interval
+    assert f"{wording.number(last['mean'])} (no range)" in table[3]  # ... with its range, and 3 worlds are too few for one
 
 
 def test_figures_and_the_self_contained_brief(compared):
@@ -324,7 +425,7 @@ def test_text_comparison_shows_the_text_columns_with_intervals(workdir, capfd):
     table = (workdir / "cmp" / "summary.md").read_text().splitlines()
     assert all(comparison.HEADLINE[m] in table[0] for m in TEXT_COLUMNS)
     perplexity = summary[(summary.scenario == "text") & (summary.metric == "model_perplexity") & (summary.statistic == "last 8 steps")].iloc[0]
-    assert f"{perplexity['mean']:,.1f} [{perplexity['ci_low']:,.1f}, {perplexity['ci_high']:,.1f}]" in table[2]
+    assert f"{perplexity['mean']:,.1f} (no range)" in table[2]
     page = (workdir / "cmp" / "report.html").read_text(encoding="utf-8")
     for metric in TEXT_COLUMNS:
         assert (workdir / "cmp" / f"figure-{metric}.png").exists() and f"<b>{comparison.HEADLINE[metric][0].upper()}" in page
@@ -339,6 +440,42 @@ def test_a_comparison_across_worlds_reports_only_what_both_measure(workdir):
     c = compare.compare({"ideas": tiny, "text": text}, seeds=2)
     assert set(c.summary["metric"]) == set(c.metrics) == set(comparison.measured([tiny]))
     assert "model_perplexity" in c.runs.columns  # the text runs' own column stays in runs.csv
+
+
+def test_a_set_override_names_every_scenario_everywhere_and_the_table_says_what_it_averages(workdir, capfd):
+    """--set is in every scenario's name (summary.csv, pairwise.csv, rank.csv, summary.md, the brief's prose, the
+    files); with 2 seeds nothing claims a range and no interval of a bounded metric leaves its bounds."""
+    code, out, err = call(["compare", "tiny.toml", "reserve.toml", "--seeds", "2", "--posterior", "0", "--jobs", "1",
+                           "--set", "ai.temperature=0.8", "--out", "cmp"], capfd)
+    assert code == 0, err
+    named = ["tiny (ai.temperature = 0.8)", "reserve (ai.temperature = 0.8)"]
+    folder = workdir / "cmp"
+    summary = pd.read_csv(folder / "summary.csv")
+    assert list(dict.fromkeys(summary["scenario"])) == named and list(dict.fromkeys(pd.read_csv(folder / "runs.csv")["scenario"])) == named
+    assert set(pd.read_csv(folder / "pairwise.csv")["scenario_a"]) == set(named) and list(pd.read_csv(folder / "rank.csv")["scenario"].unique()) == named
+    assert "| `reserve (ai.temperature = 0.8)` |" in (folder / "summary.md").read_text()
+    assert load(folder / "scenario-reserve--ai.temperature_0.8.toml").ai.temperature == 0.8
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    found = page.split("<h2>What we found</h2>")[1].split("<h2>")[0]
+    assert "Tiny (ai.temperature = 0.8)" in found and "Reserve (ai.temperature = 0.8)" in found
+    assert "too few worlds for a range (2; a range needs at least 10)" in found and "error of the mean" in found
+    assert not re.search(r"\de[-+]?\d", page.split("<img")[0]) and "1\u00d7" not in page  # no exponent, no "1x"
+    checked = summary[summary.metric.isin(list(comparison.BOUNDS))].dropna(subset=["ci_low"])
+    assert {"human_share_new", "active_humans", "model_coverage"} <= set(checked["metric"])
+    for metric, rows in checked.groupby("metric"):
+        low, high = comparison.BOUNDS[metric]
+        assert ((rows["ci_low"] >= low) & (rows["ci_high"] <= high)).all(), metric
+    head = out.splitlines()[0]
+    assert head.startswith("Each metric averaged over the last 8 months of the run (months 1-8), then over 2 worlds (seeds 1–2).")
+    assert "No range: a range needs at least 10 worlds" in out and "tiny (ai.temperature = 0.8)" in out
+
+
+def test_figure_legends_name_the_overrides_and_say_what_the_band_is(workdir, tmp_path):
+    c = compare.compare({"tiny": load(workdir / "tiny.toml")}, seeds=2, overrides={"ai.temperature": 0.8})
+    fig = figures.plot_comparison(c, "originality_index", tmp_path / "f.png")
+    legend = fig.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()][0] == "tiny (ai.temperature = 0.8)"
+    assert "no band: 2 worlds" in legend.get_title().get_text() and not fig.axes[0].collections[1:]  # no band drawn
 
 
 BAD = {

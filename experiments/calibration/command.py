@@ -71,5 +71,6 @@ def command_line(calibration: Calibration, out: Path, resume: bool, jobs: int, s
     with execute.executor(jobs, scheduler) as pool:
         outcome = calibrate(calibration, out, pool, command, progress=progress, say=say)
     matched = outcome.points[~outcome.points["held_out"]]["matched"]
-    say(f"{int(matched.sum())} of {len(matched)} fitted points matched; wrote {', '.join(p.name for p in outcome.written)} to {out}/")
+    # where it wrote is said even with --quiet, which silences only the progress
+    print(f"{int(matched.sum())} of {len(matched)} fitted points matched; wrote {', '.join(p.name for p in outcome.written)} to {out}/", flush=True)
     return outcome
