@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from experiments.brief import markdown as summary_markdown  # noqa: E402
 from experiments.comparison import HEADLINE  # noqa: E402
+from experiments.design.report import docs_table as design_table  # noqa: E402
 
 RESULTS = ROOT / "results"
 POLICIES = (
@@ -59,6 +60,7 @@ OVERVIEW = "python run.py compare baseline ai_flood combined --seeds 10 --jobs 2
 CALIBRATE = "python run.py calibrate --jobs 2 --quiet --out results/calibration"
 COVERAGE = "python benchmarks/calibration_coverage.py --replicates 10 --out results/calibration-coverage"
 ELASTICITY = "python benchmarks/elasticity.py --seeds 5 --steps 40 --out results/elasticity"
+DESIGN = "python run.py design scenarios/designs/least_cost.toml --quiet --out results/designs/least_cost"
 OVER_WORLDS = "python run.py compare baseline creator_pay --posterior 8 --seeds 3 --jobs 2 --quiet --out results/posterior-creator_pay"
 
 
@@ -321,6 +323,8 @@ TABLES = [
     Table("calibration-coverage", "calibration.md", [COVERAGE], lambda outputs: outputs[COVERAGE].rstrip(), printed=True),
     Table("elasticity", "calibration.md", [ELASTICITY], lambda outputs: outputs[ELASTICITY].rstrip(), printed=True),
     Table("posterior-comparison", "calibration.md", [OVER_WORLDS], over_worlds),
+    Table("design-pareto", "design.md", [DESIGN], lambda _: design_table(RESULTS / "designs" / "least_cost")),
+    Table("design-figure", "design.md", [DESIGN], lambda _: shutil.copyfile(RESULTS / "designs" / "least_cost" / "pareto.png", ROOT / "docs" / "img" / "design-pareto.png") and ""),
     Table("overview-figure", "README.md", [OVERVIEW], overview_figure),
     Table("brief-figure", "README.md", [POLICIES], brief_figure),
 ]

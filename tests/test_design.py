@@ -149,6 +149,14 @@ def test_the_same_seed_gives_the_same_pareto_set_on_any_number_of_workers(tiny, 
     assert (tmp_path / "other-out" / "evaluations.csv").read_bytes() != (reference / "evaluations.csv").read_bytes()
 
 
+def test_a_dask_cluster_gives_the_same_pareto_set(tiny, tmp_path):
+    pytest.importorskip("distributed")
+    path, reference = tiny
+    search(path, tmp_path / "dask", "--scheduler", "local", "--jobs", 2)
+    for name in ("pareto.csv", "convergence.csv", "evaluations.csv"):
+        assert (tmp_path / "dask" / name).read_bytes() == (reference / name).read_bytes(), name
+
+
 def test_resume_after_an_interrupt_gives_the_uninterrupted_result(tiny, tmp_path):
     path, reference = tiny
     out = tmp_path / "out"

@@ -87,6 +87,7 @@ def write(design, out: Path, jobs: int, scheduler, command: str, progress: bool 
             robustness.drop(columns=["values"]).to_csv(staging / report.ROBUSTNESS, index=False)
         if not worlds.empty:
             worlds.to_csv(staging / report.FAILURES, index=False)
+        if not boxes.empty:
             boxes.to_csv(staging / "failure_boxes.csv", index=False)
         if not pareto.empty:
             report.parallel_coordinates(design, pareto, mark, staging / "pareto.png")

@@ -151,6 +151,21 @@ def table(frame: pd.DataFrame) -> str:
     return "\n".join(lines + ["| " + " | ".join(text(v) for v in row) + " |" for row in frame.itertuples(index=False)])
 
 
+def docs_table(folder: Path) -> str:
+    """The Pareto set of a finished design with each mix's out-of-sample shares, for docs/design.md (docs/tables.py)."""
+    pareto = pd.read_csv(Path(folder) / PARETO).merge(pd.read_csv(Path(folder) / ROBUSTNESS), on="mix", how="left")
+    levers = [c for c in pareto.columns if c.startswith("lever.")]
+    scores = [c for c in pareto.columns if c.startswith(("max.", "min."))]
+    met = [c for c in pareto.columns if c.startswith("met.")]
+    head = ["mix", *(f"`{c.removeprefix('lever.')}`" for c in levers), *scores, *(f"{c} (out of sample)" for c in met), "robust"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _, r in pareto.iterrows():
+        cells = [str(r["mix"]), *(f"{r[c]:.3g}" if isinstance(r[c], float) else str(r[c]) for c in levers), *(f"{r[c]:.3g}" for c in scores),
+                 *(f"{r[c]:.0%} ({r['check.' + c]:.0%})" for c in met), "yes" if r["robust"] else "no"]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _share_text(share: float) -> str:
     return f"{round(share * 10)} of 10" if abs(share * 10 - round(share * 10)) < 1e-9 else f"{share:.0%} of"
 
@@ -208,7 +223,8 @@ def markdown(design: Design, search: Search, pareto: pd.DataFrame, robustness: p
                   table(shown), ""]  # fmt: skip
     if mark is not None and not worlds.empty:
         failed = int((worlds["margin"] < 0).sum())
-        lines += ["## Where the reported mix fails", "", f"Mix {mark} misses a constraint in {failed} of the {len(worlds)} worlds it ran in "
+        how = f"misses a constraint in {failed} of the {len(worlds)} worlds" if failed else f"meets every constraint in all {len(worlds)} worlds"
+        lines += ["## Where the reported mix fails", "", f"Mix {mark} {how} it ran in, searched and checked "
                   f"(`{FAILURES}`: each world's posterior draw and its smallest margin to a bound)."]  # fmt: skip
         if not boxes.empty:
             lines += ["PRIM (EMA Workbench) boxes of the posterior's keys that hold those worlds:", "", table(boxes)]
