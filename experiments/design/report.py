@@ -75,7 +75,7 @@ def chosen(design: Design, pareto: pd.DataFrame, robustness: pd.DataFrame) -> in
 def failures(design: Design, candidate: Candidate, check_values: np.ndarray | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """PRIM (EMA Workbench, as the sweep's tipping points) on the worlds where ``candidate`` misses a constraint.
 
-    A world's parameters are its posterior draw's columns (whatever keys the posterior holds, less the levers);
+    A world's parameters are its posterior draw's columns (whatever keys the posterior holds) that the worlds set;
     it fails where the smallest constraint margin is below 0. Returns (boxes, the worlds with their margins).
     """
     from experiments.calibration import posterior
@@ -85,7 +85,7 @@ def failures(design: Design, candidate: Candidate, check_values: np.ndarray | No
     if not design.constraints:
         return pd.DataFrame(), pd.DataFrame()
     frame = posterior.read(design.posterior)
-    keys = [k for k in frame.columns if k not in {p.key for p in design.levers}]
+    keys = [k for k, _ in design.worlds[0].values]  # the posterior's keys the worlds set (not levers, not keys the base sets itself)
     worlds = list(design.worlds) + (list(design.check_worlds) if check_values is not None else [])
     values = candidate.values if check_values is None else np.concatenate([candidate.values, check_values], axis=1)
     index = {o.name: i for i, o in enumerate(design.outcomes)}
@@ -110,30 +110,34 @@ def parallel_coordinates(design: Design, pareto: pd.DataFrame, mark: int | None,
 
     columns = [c for c in pareto.columns if c.startswith(("lever.", "max.", "min."))]
     fig, ax = plt.subplots(figsize=(1.6 * len(columns) + 1, 4.8))
-    data = pareto[columns].copy()
+    data, names = pareto[columns].copy(), {}
     for c in columns:  # categories as their position in the lever's values
         p = next((p for p in design.levers if f"lever.{p.key}" == c and p.kind == "values"), None)
         if p is not None:
             data[c] = [p.values.index(v) for v in data[c]]
+            names[c] = p.values
     lows, highs = data.min().astype(float), data.max().astype(float)
     scaled = (data.astype(float) - lows) / (highs - lows).replace(0, 1)
+    flipped = [c for c in columns if c.startswith("min.")]
+    scaled[flipped] = 1 - scaled[flipped]  # up is better on every objective
     choose = next(o for o in design.objectives if o.name == design.choose).column
     colours = plt.cm.viridis(np.linspace(0, 1, max(len(pareto), 1)))
     x = np.arange(len(columns))
     for i, (_, row) in enumerate(scaled.iterrows()):
         best = mark is not None and int(pareto["mix"].iloc[i]) == mark
-        ax.plot(x, row.to_numpy(float), color="black" if best else colours[i], lw=3 if best else 1.2, alpha=1 if best else 0.75,
-                zorder=3 if best else 2, label=f"mix {mark} (reported)" if best else None)
+        ax.plot(x, row.to_numpy(float), color="black" if best else colours[i], lw=3 if best else 1.2, alpha=1 if best else 0.75, zorder=3 if best else 2)
     for i, c in enumerate(columns):
         ax.axvline(i, color="0.6", lw=0.8)
-        ax.text(i, -0.06, f"{lows[c]:.3g}", ha="center", va="top", fontsize=8)
-        ax.text(i, 1.04, f"{highs[c]:.3g}", ha="center", va="bottom", fontsize=8)
+        low, high = (names[c][int(lows[c])], names[c][int(highs[c])]) if c in names else (f"{lows[c]:.3g}", f"{highs[c]:.3g}")
+        bottom, top = (high, low) if c in flipped else (low, high)
+        ax.text(i, -0.06, bottom, ha="center", va="top", fontsize=8)
+        ax.text(i, 1.04, top, ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, [c.replace(".", ".\n", 1) for c in columns], fontsize=8)
     ax.set_yticks([])
     ax.set_ylim(-0.15, 1.15)
-    ax.set_title(f"{design.name}: {len(pareto)} non-dominated mixes (colour: best to worst on {choose})", fontsize=10)
-    if mark is not None:
-        ax.legend(loc="lower right", fontsize=8)
+    reported = f"; black: mix {mark}, the one reported" if mark is not None else ""
+    ax.set_title(f"{design.name}: {len(pareto)} non-dominated mixes; up is better on every objective (colour: best to worst on {choose}{reported})",
+                 fontsize=10)  # fmt: skip
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
