@@ -11,6 +11,7 @@
     python run.py serve [--port P] [--host H]      # the visual server for presenting (app.py)
     python run.py sweep SWEEP.toml [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # sweeps, sensitivity, tipping points
     python run.py calibrate [--quick] [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # fit the calibrated keys (needs the calibrate extra)
+    python run.py design DESIGN.toml [--quick] [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume] [--export N]   # robust policy mixes
 
 Bad input exits with status 2 and one line on stderr; nothing is written.
 `validate` exits with status 1 if a check disagrees for no documented reason. Ctrl-C or SIGTERM prints one line saying
@@ -27,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from experiments import interrupts, library, limits
+from experiments.design import command as design_command
 from model.scenario import ScenarioError, did_you_mean, key_reference, load, parse_assignment
 
 HERE = Path(__file__).resolve().parent
@@ -95,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--out", type=Path, help="output folder (default: results/calibration, or results/calibration-quick)")
     k.add_argument("--resume", action="store_true", help="continue an interrupted calibration in --out from its last finished generation")
     k.add_argument("--quiet", action="store_true", help="no progress bars")
+    design_command.add_parser(sub)
     return parser
 
 
@@ -381,7 +384,8 @@ def _main(argv: list[str]) -> int:
             argv = ["run", *argv]
         args = _parser().parse_args(argv)
         commands = {"keys": cmd_keys, "list": cmd_list, "compare": cmd_compare, "validate": cmd_validate,
-                    "resume": cmd_resume, "serve": cmd_serve, "sweep": cmd_sweep, "calibrate": cmd_calibrate}
+                    "resume": cmd_resume, "serve": cmd_serve, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
+                    "design": lambda args: design_command.main(args, _check_writable)}
         return commands.get(args.command, cmd_run)(args)
     except (ScenarioError, UsageError) as error:
         print(f"error: {_one_line(str(error))}", file=sys.stderr)

@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from experiments.brief import markdown as summary_markdown  # noqa: E402
 from experiments.comparison import HEADLINE  # noqa: E402
+from experiments.design.report import docs_table as design_table  # noqa: E402
+from tables_calibration import calibration_figures, calibration_patterns, calibration_posterior, over_worlds  # noqa: E402
 
 RESULTS = ROOT / "results"
 POLICIES = (
@@ -59,7 +61,8 @@ OVERVIEW = "python run.py compare baseline ai_flood combined --seeds 10 --jobs 2
 CALIBRATE = "python run.py calibrate --jobs 2 --quiet --out results/calibration"
 COVERAGE = "python benchmarks/calibration_coverage.py --replicates 10 --out results/calibration-coverage"
 ELASTICITY = "python benchmarks/elasticity.py --seeds 5 --steps 120 --out results/elasticity"
-HEADLINE = "python benchmarks/originality_range.py --draws 40"
+RANGE = "python benchmarks/originality_range.py --draws 40"
+DESIGN = "python run.py design scenarios/designs/least_cost.toml --quiet --out results/designs/least_cost"
 OVER_WORLDS = "python run.py compare baseline creator_pay --posterior 8 --seeds 3 --jobs 2 --quiet --out results/posterior-creator_pay"
 
 
@@ -237,53 +240,6 @@ def sobol_table(_) -> str:
     return "\n".join(lines)
 
 
-def calibration_posterior(_) -> str:
-    """The shipped posterior: each calibrated key's prior, median and central 90% interval, and how the fit went."""
-    from experiments.calibration import posterior, report, ship, spec
-
-    draws = posterior.read(posterior.SHIPPED)
-    rows = report.parameter_rows(spec.read(), draws)
-    fit = next((c for c in posterior.comments(posterior.SHIPPED) if c.startswith("Fit:")), "")
-    chosen = ship.baseline_draw()
-    lines = [f"{len(draws)} draws of equal weight (`scenarios/posterior/baseline.csv`). {fit}.", "",
-             f"| key | prior | median | 5% | 95% | the baseline (draw {chosen}) |", "|---|---|---|---|---|---|"]
-    for _, r in rows.iterrows():
-        value = posterior.rounded(float(draws.iloc[chosen][r["key"]]))
-        lines.append(f"| `{r['key']}` | {r['prior']} | {r['median']:.3g} | {r['low']:.3g} | {r['high']:.3g} | {value:.3g} |")
-    return "\n".join(lines)
-
-
-def calibration_patterns(_) -> str:
-    points = pd.read_csv(RESULTS / "calibration" / "patterns.csv")
-    lines = ["| pattern | months | data ± tolerance | model median | model 90% band | (median − data) / tolerance | matched |", "|---|---|---|---|---|---|---|"]
-    for _, r in points.iterrows():
-        name = f"{r['pattern']} (held out)" if r["held_out"] else r["pattern"]
-        lines.append(f"| {name} | {r['steps']} | {r['data']:.3g} ± {r['tolerance']:.3g} | {r['median']:.3g} | {r['low']:.3g} to {r['high']:.3g} | "
-                     f"{r['z']:+.2f} | {'yes' if r['matched'] else 'no'} |")
-    return "\n".join(lines)
-
-
-def calibration_figures(_) -> str:
-    for name in ("predictive", "pairs"):
-        shutil.copyfile(RESULTS / "calibration" / f"{name}.png", ROOT / "docs" / "img" / f"calibration-{name}.png")
-    return ""
-
-
-def over_worlds(_) -> str:
-    from experiments.wording import number, signed
-
-    s = _summary("posterior-creator_pay")
-    s = s[(s["scenario"] == "creator_pay") & (s["statistic"] != "final")]
-    columns = ["diff", "diff_low", "diff_high", "p05", "p50", "p95", "share_helped", "var_parameters", "var_seeds"]
-    lines = ["| metric | effect | error of the mean (95%) | p05 | p50 | p95 | share helped | var. parameters | var. seeds |", "|---|---|---|---|---|---|---|---|---|"]
-    for _, r in s.iterrows():
-        d = {c: r[c] for c in columns}
-        n = number  # plain decimals, no exponent
-        lines.append(f"| {HEADLINE[r['metric']]} | {signed(d['diff'])} | {n(d['diff_low'])} to {n(d['diff_high'])} | {n(d['p05'])} | {n(d['p50'])} | "
-                     f"{n(d['p95'])} | {d['share_helped']:.0%} | {n(d['var_parameters'])} | {n(d['var_seeds'])} |")
-    return "\n".join(lines)
-
-
 def benchmark(name: str, page: str, command: str) -> Table:
     """A benchmark's block: what it printed, as it printed it (machine figures: the date and load are in it)."""
     return Table(name, page, [command], lambda outputs: "```\n" + outputs[command].rstrip() + "\n```", printed=True)
@@ -333,8 +289,10 @@ TABLES = [
     Table("calibration-figures", "calibration.md", [CALIBRATE], calibration_figures),
     Table("calibration-coverage", "calibration.md", [COVERAGE], lambda outputs: outputs[COVERAGE].rstrip(), printed=True),
     Table("elasticity", "calibration.md", [ELASTICITY], lambda outputs: outputs[ELASTICITY].rstrip(), printed=True),
-    Table("originality-range", "calibration.md", [HEADLINE], lambda outputs: outputs[HEADLINE].rstrip(), printed=True),
+    Table("originality-range", "calibration.md", [RANGE], lambda outputs: outputs[RANGE].rstrip(), printed=True),
     Table("posterior-comparison", "calibration.md", [OVER_WORLDS], over_worlds),
+    Table("design-pareto", "design.md", [DESIGN], lambda _: design_table(RESULTS / "designs" / "least_cost")),
+    Table("design-figure", "design.md", [DESIGN], lambda _: shutil.copyfile(RESULTS / "designs" / "least_cost" / "pareto.png", ROOT / "docs" / "img" / "design-pareto.png") and ""),
     Table("overview-figure", "README.md", [OVERVIEW], overview_figure),
     Table("brief-figure", "README.md", [POLICIES], brief_figure),
 ]
