@@ -19,7 +19,8 @@ from mesa.visualization.utils import update_counter
 from model.scenario import Scenario, ScenarioError
 from viz import figures
 from viz.band import COMPUTING, View
-from viz.chart import FIRST, FORMAT, SECOND, WIDTH
+from viz.chart import FIRST, FORMAT, SECOND
+from viz.controls import Controls
 from viz.model import PresentationModel
 from viz.presets import BASELINE, LEVERS, discover, lever_values, preset_scenario, slider_range
 
@@ -102,28 +103,50 @@ def shown(value, step) -> str:
 
 
 @solara.component
-def Input(name: str, entry: dict):
-    """One input; a slider gets its label and value on a line of their own, above a full-width track."""
+def Input(name: str, entry: dict, applied=None):
+    """One input; a slider gets its label and value on a line of their own, above a full-width track.
+
+    An input whose value differs from ``applied`` (what the runs on screen were built with) is marked until Reset applies it.
+    """
     kind, label, value = entry["type"], entry.get("label", name), entry["value"]
-    if kind == "Select":
-        solara.Select(label, values=entry["values"], value=value)
-    elif kind == "InputText":
-        solara.InputText(label, value=value)
-    elif kind in ("SliderFloat", "SliderInt"):
-        with solara.Column(gap="0px", classes=["lever", f"lever-{name}"]).meta(ref=f"lever-{name}"):
-            with solara.Row(justify="space-between", gap="8px", classes=["lever-label"]):
-                solara.Text(label)
-                solara.Text(shown(value.value, entry["step"]), classes=["lever-value"])
-            slider = solara.SliderFloat if kind == "SliderFloat" else solara.SliderInt
-            slider("", value=value, min=entry["min"], max=entry["max"], step=entry["step"], thumb_label=False)
-    else:
-        raise ValueError(f"{kind} is not an input type of this page")
+    pending = applied is not None and name in applied and value.value != applied[name]
+    with solara.Div(classes=["input", f"input-{name}", *(["input-pending"] if pending else [])]):
+        if kind == "Select":
+            solara.Select(label, values=entry["values"], value=value)
+        elif kind == "InputText":
+            solara.InputText(label, value=value)
+        elif kind in ("SliderFloat", "SliderInt"):
+            with solara.Column(gap="0px", classes=["lever", f"lever-{name}"]).meta(ref=f"lever-{name}"):
+                with solara.Row(justify="space-between", gap="8px", classes=["lever-label"]):
+                    solara.Text(label)
+                    solara.Text(shown(value.value, entry["step"]), classes=["lever-value"])
+                slider = solara.SliderFloat if kind == "SliderFloat" else solara.SliderInt
+                slider("", value=value, min=entry["min"], max=entry["max"], step=entry["step"], thumb_label=False)
+        else:
+            raise ValueError(f"{kind} is not an input type of this page")
+        if pending:
+            solara.Text(PENDING_NOTE, classes=["pending-note"])
+
+
+PENDING_NOTE = "changed: Reset applies it"
+
+
+def pending_inputs(params: dict, applied: dict) -> list[str]:
+    """The labels of the inputs changed since the runs on screen were built (Reset applies them)."""
+    return [entry.get("label", name) for name, entry in params.items() if name in applied and entry["value"].value != applied[name]]
 
 
 @solara.component
-def Inputs(params: dict, names):
+def Inputs(params: dict, names, applied=None):
     for name in names:
-        Input(name, params[name])
+        Input(name, params[name], applied)
+
+
+@solara.component
+def RestorePreset():
+    """Puts every lever back to the first run's preset as saved (Reset then applies them)."""
+    solara.Button(label="Restore the preset's levers", on_click=lambda: PRESET.set(PRESET.value), text=True, color="primary",
+                  classes=["restore-preset"])
 
 
 #: The numbers the status table shows for both runs: (column, label, format).
@@ -155,22 +178,39 @@ def headline_table(model: PresentationModel) -> str:
 
 
 @solara.component
-def Status(model: PresentationModel):
-    """What is running, how far, the headline numbers of both runs, and any message about the inputs."""
+def Headline(model: PresentationModel, classes=("run-numbers",)):
+    """This step's headline numbers of both runs and their difference."""
+    update_counter.get()
+    solara.HTML(tag="div", unsafe_innerHTML=headline_table(model), classes=["run-numbers", *classes])
+
+
+@solara.component
+def Status(model: PresentationModel, run=None, projector: bool = False, params: dict | None = None):
+    """The run buttons, what is running and how far, the headline numbers (beside the charts in projector mode), and any message."""
     update_counter.get()
     labels = {lever.name: lever.label for lever in LEVERS}
     changed = "; ".join(f"{labels[name]} {value}" for name, value in model.changed.items())
     runs = f"{model.label} (blue)" + (f" against {model.other_label} (orange)" if model.other is not None else ", one run (the second preset is the same run)")
+    building = run is not None and run.building.value
     with solara.Div(classes=["run-status"]):
+        if run is not None:
+            Controls(run)
         with solara.Column(gap="2px", classes=["run-line"]):
             # Text, not Markdown: Markdown loads KaTeX, which solara-assets does not ship (offline it fails).
-            end = " The last step: press Reset to start again." if not model.running and not model.stopped else ""
-            solara.Text(f"{runs} · seed {model.config.run.seed} · step {model.steps} of {model.config.run.steps} (months).{end}", classes=["run-what"])
+            if building:
+                solara.Text("Building the new runs… (Play and Step return when they are ready)", classes=["run-building"])
+            else:
+                end = " The last step: press Reset to start again." if not model.running and not model.stopped else ""
+                solara.Text(f"{runs} · seed {model.config.run.seed} · step {model.steps} of {model.config.run.steps} (months).{end}", classes=["run-what"])
             if changed:
                 solara.Text(f"Levers moved from {model.preset}: {changed}.", classes=["run-changed"])
+            pending = pending_inputs(params, model.inputs) if params and not building else []
+            if pending:
+                solara.Text(f"Changed, not applied yet (press Reset): {', '.join(pending)}.", classes=["run-pending"])
             for notice in model.notices:
                 solara.Warning(notice, dense=True)
-        solara.HTML(tag="div", unsafe_innerHTML=headline_table(model), classes=["run-numbers"])
+        if not projector:
+            Headline(model)
 
 
 def _draw(chart: figures.Chart, model, log: bool) -> bytes | str:
@@ -190,12 +230,12 @@ def export_name(model: PresentationModel, what: str, suffix: str) -> str:
 
 def _chart_card(kind: type[figures.Chart], log_option: bool = False):
     @solara.component
-    def ChartCard(model: PresentationModel, view: View = View()):
+    def ChartCard(model: PresentationModel, view: View = View(), projector: bool = False):
         step = update_counter.get()
         log = solara.use_reactive(False)
-        chart = figures.chart(model, kind, view.of(model))
+        chart = figures.chart(model, kind, view.of(model), projector)
         image = solara.use_memo(lambda: _draw(chart, model, log.value), [model, model.steps, step, log.value, chart])
-        with solara.Div(classes=["chart-card", f"chart-{kind.slug}"], style={"--aspect": f"{WIDTH / kind.height:.3f}"}):
+        with solara.Div(classes=["chart-card", f"chart-{kind.slug}"], style={"--aspect": f"{kind.aspect(projector):.3f}"}):
             with solara.Row(justify="end", gap="12px", classes=["chart-tools"]):
                 if kind.banded and view.note == COMPUTING:
                     solara.Text(COMPUTING, classes=["band-note"])

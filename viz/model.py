@@ -178,6 +178,8 @@ class PresentationModel(ContentEcosystem):
         del scenario
         presets = discover()
         self.preset, self.compare = plain(preset), plain(compare)
+        #: The page's inputs this model was built from (what Reset applied), to mark inputs changed since.
+        self.inputs = {"preset": self.preset, "compare": self.compare, "seed": plain(seed), **{k: plain(v) for k, v in kwargs.items()}}
         self.notices: list[str] = []
         self.stopped = False  # a step failed; the page says why
         self.changed: dict = {}  # levers set away from the preset's values
