@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import io
 import re
+import time
 import warnings
 
 import numpy as np
@@ -213,6 +214,22 @@ def slider(rc, name: str):
     return rc.find(meta_ref=f"lever-{name}").find(v.Slider).widget
 
 
+def reset(rc, model) -> None:
+    """Press Reset: at once the page says it is building and disables Play and Step; then wait for the new model."""
+    before = model.value
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    deadline = time.monotonic() + 5
+    while not _texts(rc, "run-building"):  # the page re-renders from the click's state (at once unless a render is under way)
+        assert time.monotonic() < deadline and model.value is before, "Reset showed no building state"
+        time.sleep(0.01)
+    assert rc.find(v.Btn, children=["Step"]).widget.disabled and rc.find(v.Btn, children=["▶"]).widget.disabled
+    deadline = time.monotonic() + 120
+    while _texts(rc, "run-building"):
+        assert time.monotonic() < deadline, "Reset did not finish building"
+        time.sleep(0.05)
+    assert model.value is not before and not rc.find(v.Btn, children=["Step"]).widget.disabled
+
+
 def images(rc) -> list[bytes]:
     return [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
 
@@ -237,7 +254,7 @@ def test_page_step_reset_presets_and_slider_act_on_the_model(viz, page):
     assert slider(rc, "ai_items_per_step").v_model == flood["ai_items_per_step"] == 400.0
     assert "400" in rc.find(meta_ref="lever-ai_items_per_step").find(ipyvue.Html, tag="span")[1].widget.children
     assert rc.find(v.Select, label="AI supply").widget.v_model == "fixed"
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    reset(rc, model)
     rebuilt = model.value
     assert rebuilt.steps == 0 and rebuilt.preset == "ai_flood" and not rebuilt.notices
     assert rebuilt.config.ai.items_per_step == 400.0 and rebuilt.config.ai.output_growth == 0.05
@@ -245,14 +262,14 @@ def test_page_step_reset_presets_and_slider_act_on_the_model(viz, page):
 
     # a slider moved by hand overrides the preset at the next Reset
     slider(rc, "ai_top_p").v_model = 0.8
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    reset(rc, model)
     assert model.value.config.ai.top_p == 0.8 and model.value.preset == "ai_flood" and not model.value.notices
     assert model.value.changed == {"ai_top_p": 0.8} and model.value.other.config.ai.top_p == Scenario().ai.top_p
 
     # the second run: any preset; and back to the baseline, where every lever follows
     rc.find(v.Select, label="Second run (orange): preset, as saved").widget.v_model = "ai_flood"
     rc.find(v.Select, label="First run (blue): preset").widget.v_model = "baseline"
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    reset(rc, model)
     assert model.value.config.ai.top_p == Scenario().ai.top_p and model.value.config.ai.items_per_step == 60.0
     assert model.value.other.config.ai.items_per_step == 400.0 and model.value.compare == "ai_flood"
     assert not model.value.notices and not model.value.changed
@@ -309,7 +326,7 @@ def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(vi
 
     rc.find(v.Select, label="First run (blue): preset").widget.v_model = "text"
     rc.find(v.Select, label="Second run (orange): preset, as saved").widget.v_model = "text"
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    reset(rc, model)
     live = model.value
     assert live.config.world.kind == "text" and live.preset == "text" and not live.notices
     assert not any("Nothing is written" in t for t in _texts(rc))

@@ -19,7 +19,7 @@ from mesa.visualization.utils import force_update, update_counter
 from viz.model import PresentationModel
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a new Run each render, so its buttons are drawn again with its state
 class Run:
     """This viewer's run state: the model, whether it plays or is being built, and the inputs Reset builds from."""
 
