@@ -48,8 +48,8 @@ TEXT = SMALL.replace("[world]\n", '[world]\nkind = "text"\n')
 def viz(tmp_path_factory):
     """The viz modules, imported with the small presets as the preset folder."""
     folder = tmp_path_factory.mktemp("presets")
-    (folder / "baseline.toml").write_text(SMALL)
-    (folder / "ai_flood.toml").write_text(FLOOD)
+    (folder / "baseline.toml").write_text("# Small world: today's web at a test's scale.\n" + SMALL)
+    (folder / "ai_flood.toml").write_text("# Flood: AI output grows 5% a month, whatever it earns.\n" + FLOOD)
     (folder / "text.toml").write_text(TEXT)
     mp = pytest.MonkeyPatch()
     mp.setenv("CONTENT_PRESETS", str(folder))
@@ -129,8 +129,9 @@ def test_the_second_run_is_its_preset_with_the_first_ones_seed_and_world_stepped
     # the same preset twice is one run, unless levers moved the first away from the preset as saved
     assert vm.PresentationModel(preset="baseline", compare="baseline").other is None
     moved = vm.PresentationModel(preset="baseline", compare="baseline", ai_top_p=0.8)
-    assert moved.other is not None and moved.other.config.ai.top_p == Scenario().ai.top_p and moved.label == "baseline (levers moved)"
-    assert moved.title == "baseline (levers moved) vs baseline · seed 1"
+    assert moved.other is not None and moved.other.config.ai.top_p == Scenario().ai.top_p and moved.label == "Small world (levers moved)"
+    assert moved.title == "Small world (levers moved) vs Small world · seed 1" and moved.name == "baseline (levers moved)"
+    assert back.label == "Small world" and back.other_label == "Flood"  # the titles of the files, not their names
 
 
 def test_the_csv_export_holds_both_runs_step_by_step(viz):
@@ -221,12 +222,12 @@ def reset(rc, model) -> None:
     deadline = time.monotonic() + 5
     while not _texts(rc, "run-building"):  # the page re-renders from the click's state (at once unless a render is under way)
         assert time.monotonic() < deadline and model.value is before, "Reset showed no building state"
-        time.sleep(0.01)
+        time.sleep(0.05)
     assert rc.find(v.Btn, children=["Step"]).widget.disabled and rc.find(v.Btn, children=["▶"]).widget.disabled
     deadline = time.monotonic() + 120
-    while _texts(rc, "run-building"):
+    while model.value is before or _texts(rc, "run-building"):  # (searching the page often would slow the build)
         assert time.monotonic() < deadline, "Reset did not finish building"
-        time.sleep(0.05)
+        time.sleep(0.3)
     assert model.value is not before and not rc.find(v.Btn, children=["Step"]).widget.disabled
 
 
@@ -274,7 +275,7 @@ def test_page_step_reset_presets_and_slider_act_on_the_model(viz, page):
     assert model.value.other.config.ai.items_per_step == 400.0 and model.value.compare == "ai_flood"
     assert not model.value.notices and not model.value.changed
     status = " ".join(_texts(rc))
-    assert "baseline (blue) against ai_flood (orange) · seed 1 · step 0 of 30" in status
+    assert "Small world (blue) against Flood (orange) · seed 1 · step 0 of 30" in status
 
 
 def test_two_pages_build_two_models(viz, page):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 
+import reacton.ipyvuetify as rv
 import solara
 from mesa.visualization.utils import update_counter
 
@@ -22,7 +23,7 @@ from viz.band import COMPUTING, View
 from viz.chart import FIRST, FORMAT, SECOND
 from viz.controls import Controls
 from viz.model import PresentationModel
-from viz.presets import BASELINE, LEVERS, discover, lever_values, preset_scenario, slider_range
+from viz.presets import BASELINE, LEVERS, discover, lever_values, preset_scenario, slider_range, titles
 
 PRESETS = discover()  # at import: a new preset file appears when the server (re)starts
 DEFAULT_PRESET = BASELINE if BASELINE in PRESETS else next(iter(PRESETS), BASELINE)
@@ -40,6 +41,8 @@ def _readable_presets() -> dict[str, Scenario]:
 
 
 PRESET_SCENARIOS = _readable_presets()
+#: Each preset's title and one-line description (its file's first line), for the menus.
+PRESET_TITLES = titles(PRESETS)
 PRESET_LEVERS = {name: lever_values(scenario) for name, scenario in PRESET_SCENARIOS.items()}
 _DEFAULTS = PRESET_LEVERS.get(DEFAULT_PRESET) or lever_values(Scenario())
 
@@ -67,8 +70,8 @@ def model_params() -> dict:
     """The page's inputs in Mesa's ``model_params`` form: the two presets, the seed and every lever."""
     names = list(PRESET_LEVERS) or [BASELINE]
     params = {
-        "preset": {"type": "Select", "value": PRESET, "values": names, "label": "First run (blue): preset"},
-        "compare": {"type": "Select", "value": COMPARE, "values": names, "label": "Second run (orange): preset, as saved"},
+        "preset": {"type": "Select", "value": PRESET, "values": names, "label": "First run (blue): preset", "menu": "presets"},
+        "compare": {"type": "Select", "value": COMPARE, "values": names, "label": "Second run (orange): preset, as saved", "menu": "presets"},
         "seed": {"type": "InputText", "value": SEED, "label": "Seed (both runs)"},
     }
     for lever in LEVERS:
@@ -111,7 +114,9 @@ def Input(name: str, entry: dict, applied=None):
     kind, label, value = entry["type"], entry.get("label", name), entry["value"]
     pending = applied is not None and name in applied and value.value != applied[name]
     with solara.Div(classes=["input", f"input-{name}", *(["input-pending"] if pending else [])]):
-        if kind == "Select":
+        if kind == "Select" and entry.get("menu") == "presets":
+            PresetSelect(label, entry["values"], value)
+        elif kind == "Select":
             solara.Select(label, values=entry["values"], value=value)
         elif kind == "InputText":
             solara.InputText(label, value=value)
@@ -129,6 +134,14 @@ def Input(name: str, entry: dict, applied=None):
 
 
 PENDING_NOTE = "changed: Reset applies it"
+#: The preset menus: tall enough for every preset's line without scrolling (at 1080 px), wide enough for two lines each.
+PRESET_MENU = {"maxHeight": 980, "maxWidth": 620, "minWidth": 560, "contentClass": "preset-menu"}
+
+
+def PresetSelect(label: str, names, value: solara.Reactive):
+    """A preset menu: each preset by its title and one-line description (its file's first line), never its file name."""
+    items = [{"text": PRESET_TITLES[name].line if name in PRESET_TITLES else name, "value": name} for name in names]
+    return rv.Select(label=label, items=items, v_model=value.value, on_v_model=value.set, menu_props=PRESET_MENU, classes=["preset-select"])
 
 
 def pending_inputs(params: dict, applied: dict) -> list[str]:
@@ -203,7 +216,7 @@ def Status(model: PresentationModel, run=None, projector: bool = False, params: 
                 end = " The last step: press Reset to start again." if not model.running and not model.stopped else ""
                 solara.Text(f"{runs} · seed {model.config.run.seed} · step {model.steps} of {model.config.run.steps} (months).{end}", classes=["run-what"])
             if changed:
-                solara.Text(f"Levers moved from {model.preset}: {changed}.", classes=["run-changed"])
+                solara.Text(f"Levers moved from {model.title_of(model.preset)}: {changed}.", classes=["run-changed"])
             pending = pending_inputs(params, model.inputs) if params and not building else []
             if pending:
                 solara.Text(f"Changed, not applied yet (press Reset): {', '.join(pending)}.", classes=["run-pending"])

@@ -39,7 +39,7 @@ PLAY_MS = (50, 1000, 50, 200)  # the play pause slider: min, max, step, start
 #: Projector mode's narrowest chart column: its type is 20 px (at 1920 wide there is room for two such columns).
 PROJECTOR_COLUMN_PX = int(20 / PROJECTOR_FONT_PX * WIDTH_PX) + 1
 #: Height above a projector chart (the app bar, the controls and the run's line): a chart is no taller than the rest.
-PROJECTOR_CHROME_PX = 150
+PROJECTOR_CHROME_PX = 240
 #: The page's inputs in Mesa's model_params form (their values are reactive variables, one value per session).
 MODEL_PARAMS = model_params()
 
@@ -84,6 +84,9 @@ CSS = f"""
 .headline-aside {{ flex: 0 0 auto; max-width: 360px; }}
 .headline-aside table.headline, .headline-aside th, .headline-aside td {{ font-size: 24px; line-height: 1.3; white-space: normal; }}
 .headline-aside th {{ vertical-align: bottom; }}
+.preset-menu .v-list-item__title {{ white-space: normal; line-height: 1.3; }}
+.preset-menu .v-list-item {{ min-height: 40px; }}
+.preset-select .v-select__selection {{ white-space: normal; line-height: 1.3; }}
 .band-status {{ display: block; color: #555; font-size: 0.85rem; line-height: 1.3; margin: -4px 0 6px; }}
 """
 

@@ -105,7 +105,7 @@ def WhatTheModelsWrite(model):
         if shown is None:
             solara.Text(
                 "Nothing is written in the ideas world: an item is an idea and a point in meaning space, not words. "
-                'Choose a language-mode preset (world.kind = "text", e.g. text_baseline) and press Reset to read what people and models write.',
+                'Choose a preset in language mode (such as “Language mode”) as the first run and press Reset to read what people and models write.',
                 style={"color": "#555", "font-size": "0.9rem"},
             )
             return
