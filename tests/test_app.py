@@ -432,3 +432,52 @@ def test_every_chart_is_legible_and_honest(viz):
         assert png.format == "PNG" and png.size[0] == base.EXPORT_PX
         assert chart.image(model).startswith(b"\xff\xd8")  # the page's quick path still works after an export
     assert base.MIN_FONT_PX * base.MIN_SHOWN_PX / base.WIDTH_PX >= 12  # the narrowest the page shows a chart keeps 12 px type
+
+
+def test_the_headline_difference_is_that_of_the_numbers_shown_with_no_signed_zero(viz):
+    components, vm = viz
+    model = vm.PresentationModel(preset="ai_flood", compare="baseline", seed="1")
+    model.history.rows["human_share_new"][-1], model.other_history.rows["human_share_new"][-1] = 0.144, 0.436  # shown 0.14 and 0.44
+    model.history.rows["originality_index"][-1] = model.other_history.rows["originality_index"][-1] + 1e-9  # shown equal
+    cells = re.findall(r"<td>([^<]*)</td>", components.headline_table(model))
+    assert cells[:4] == ["human share of new items", "0.14", "0.44", "-0.30"]
+    assert cells[7] == "0.00" and not any(c in ("+0.00", "-0.00", "+0.000", "-0.000") for c in cells)
+
+
+def test_projector_charts_have_larger_type_and_at_most_six_legend_entries(viz):
+    _, vm = viz
+    from viz import chart as base
+    from viz import figures
+
+    model = vm.PresentationModel(preset="ai_flood", compare="baseline", seed="1", ai_top_p=0.8)  # two runs, levers moved
+    for kind in figures.CHARTS:
+        normal, big = figures.chart(model, kind), figures.chart(model, kind, projector=True)
+        assert big is not normal and big.fig.get_size_inches()[0] < normal.fig.get_size_inches()[0]
+        assert image_size(big.image(model))[0] == image_size(normal.image(model))[0] == base.WIDTH_PX  # same pixels, larger type
+        legend = big.figure(model).legends[0]
+        assert len(legend.get_texts()) <= base.PROJECTOR_LEGEND, (kind.__name__, [t.get_text() for t in legend.get_texts()])
+        renderer = big.canvas.get_renderer()
+        inside = big.fig.bbox.expanded(1.0, 1.0)
+        for text in legend.get_texts():  # every label whole inside the image: long names wrap, never clip
+            box = text.get_window_extent(renderer)
+            assert inside.x0 - 1 <= box.x0 and box.x1 <= inside.x1 + 1, (kind.__name__, text.get_text())
+    assert base.PROJECTOR_FONT_PX >= 20
+
+
+def test_inputs_changed_since_reset_are_marked_and_restore_puts_the_presets_levers_back(viz, page):
+    components, _ = viz
+    model, rc = page()
+    assert not _texts(rc, "pending-note")
+    slider(rc, "ai_top_p").v_model = 0.8
+    assert _texts(rc, "pending-note") == [components.PENDING_NOTE]
+    assert any("Top-p (nucleus sampling)" in t for t in _texts(rc, "run-pending"))
+    rc.find(v.Btn, children=["Restore the preset's levers"]).widget.click()
+    assert slider(rc, "ai_top_p").v_model == components.PRESET_LEVERS["baseline"]["ai_top_p"] and not _texts(rc, "pending-note")
+
+
+def test_errors_name_the_levers_as_the_page_labels_them(viz):
+    _, vm = viz
+    model = vm.PresentationModel(policy_human_reserve=0.7, policy_verified_share=0.7)
+    notice = " ".join(model.notices)
+    assert "“Human reserve in training sets” + “Provenance: verified share of training sets” must be <= 1" in notice
+    assert "human_reserve" not in notice and "keyword arguments" not in notice and "Small world" in notice
