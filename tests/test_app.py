@@ -481,3 +481,20 @@ def test_errors_name_the_levers_as_the_page_labels_them(viz):
     notice = " ".join(model.notices)
     assert "“Human reserve in training sets” + “Provenance: verified share of training sets” must be <= 1" in notice
     assert "human_reserve" not in notice and "keyword arguments" not in notice and "Small world" in notice
+
+
+def test_a_png_export_names_the_runs_the_seed_and_the_month_inside_the_image(viz):
+    _, vm = viz
+    from viz import figures
+
+    model = vm.PresentationModel(preset="ai_flood", compare="baseline", seed="3")
+    for _ in range(2):
+        model.step()
+    for kind in figures.CHARTS:
+        chart = figures.chart(model, kind)
+        written = []
+        real = chart.fig.savefig
+        chart.fig.savefig = lambda out, **kw: written.append(chart.fig.runs_line.get_text()) or real(out, **kw)
+        assert image_size(chart.png(model))[0] == 1920
+        assert written == ["Flood vs Small world · seed 3 · month 2 of 30"], (kind.__name__, written)
+        assert chart.fig.runs_line.get_text() == "Flood vs Small world · seed 3"  # the page's picture is as before

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 from experiments import axes as honest
 from model.web import AI, ASSISTED, HUMAN
 from viz.band import label as band_label
+from viz.band import label_text as band_label_text
 
 DPI = 100
 WIDTH = 7.2  # inches: every chart is WIDTH * DPI pixels wide
@@ -47,6 +48,8 @@ COLOURS = {HUMAN: "#1f4e79", ASSISTED: "#7fb3e0", AI: "#d62728"}
 SOURCE_NAMES = {HUMAN: "human", ASSISTED: "assisted", AI: "AI"}
 FIRST, SECOND = "#1f4e79", "#e66101"  # the two runs: blue, orange
 GAP = dict(color="#9e9ac8", alpha=0.35, lw=0)  # the shading between the two runs' lines: their difference
+#: The difference over the bands of plausible worlds: hatched, so it does not mix with the bands' tints.
+GAP_OVER_BANDS = dict(facecolor="none", edgecolor="#54278f", hatch="|||", lw=0, alpha=0.55)
 BAND_ALPHA = 0.2  # the band of plausible worlds behind a run's line, in the run's colour
 STEP_LABEL = "step (month)"
 # JPEG at high quality without chroma subsampling: encoding takes a few ms where PNG takes tens,
@@ -149,9 +152,15 @@ class Chart:
             for artist in self._dynamic:  # savefig draws afresh: the moving parts must be in it
                 artist.set_animated(False)
             out = io.BytesIO()
+            line = getattr(fig, "runs_line", None)
+            shown = line.get_text() if line is not None else ""
+            if line is not None:  # a picture on its own says when it was taken: the runs, the seed and the month
+                line.set_text(f"{shown} · month {model.steps} of {model.config.run.steps}")
             try:
                 fig.savefig(out, format="png", dpi=fig.dpi * width / WIDTH_PX)
             finally:
+                if line is not None:
+                    line.set_text(shown)
                 for artist in self._dynamic:
                     artist.set_animated(True)
                 self._frame = None
@@ -194,7 +203,8 @@ def style(ax, xlabel: str = "", ylabel: str = "", title: str = "") -> None:
 
 def time_axis(ax, model, ylabel: str, title: str = "") -> None:
     """The whole horizon along x, whole-number steps, y from 0."""
-    ax.set(xlim=(0, max(1, model.config.run.steps)), ylim=(0, 1))
+    horizon = max(1, model.config.run.steps)
+    ax.set(xlim=(0, horizon * 1.025), ylim=(0, 1))  # room for the dot on the last step: inside the axes, not cut in half
     honest.whole_ticks(ax.xaxis, 5)
     style(ax, STEP_LABEL, ylabel, title)
 
@@ -237,7 +247,7 @@ def header(fig: Figure, title: str, runs: str, handles, labels=None, ncols: int 
     """
     h = fig.get_size_inches()[1]
     fig.suptitle(title, fontsize=TITLE, y=1 - 0.06 / h, va="top", fontweight="bold")
-    fig.text(0.5, 1 - 0.34 / h, runs, ha="center", va="top", fontsize=FONT, wrap=True)
+    fig.runs_line = fig.text(0.5, 1 - 0.34 / h, runs, ha="center", va="top", fontsize=FONT, wrap=True)  # an export adds the month
     labels = wrapped(labels if labels is not None else legend_labels(handles), fig, ncols)
     fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.62 / h), ncols=ncols, fontsize=FONT, frameon=False,
                handlelength=1.8, columnspacing=1.2, labelspacing=0.3, borderaxespad=0, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)})
@@ -265,3 +275,20 @@ def set_line(line, x, y) -> None:
     if line is not None:
         line.set_data(x, y)
         line.set_markevery([len(x) - 1] if len(x) else None)
+
+
+def band_room(chart: Chart) -> list[str]:
+    """A banded chart keeps a legend entry's room for its band before the band arrives, so the chart does not jump when it does."""
+    return [band_label_text()] if chart.banded and not chart.bands else []
+
+
+def run_band(chart: Chart, ax, run: int, metric: str, step: int, first: int = 0, **style_):
+    """Run ``run``'s band of ``metric`` up to ``step``, as a dynamic artist drawn before every line (None if it has none)."""
+    band = chart.bands[run] if run < len(chart.bands) else None
+    if band is None or metric not in band.low:
+        return None
+    x, low, high = band.upto(metric, step, first)
+    style_ = style_ or dict(color=(FIRST, SECOND)[run], alpha=BAND_ALPHA, lw=0)
+    poly = chart.dynamic(ax.fill_between(x, low, high, zorder=1.5, **style_))
+    chart._dynamic.remove(poly)
+    return poly

@@ -9,6 +9,7 @@ hold both runs (the content map, the network), it draws them in two panels.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
 from matplotlib.patches import Patch
@@ -22,11 +23,14 @@ from viz.chart import (
     FIRST,
     FONT,
     GAP,
+    GAP_OVER_BANDS,
     HUMAN,
     SECOND,
     SOURCE_NAMES,
     Chart,
     band_handle,
+    band_room,
+    run_band,
     frame,
     grow,
     header,
@@ -37,7 +41,6 @@ from viz.chart import (
     style,
     time_axis,
 )
-from viz.band import label_text as band_label_text
 from viz.model import DENSITY_BINS, FRINGE_MASS
 
 MAP_POINTS = 600  # recent items drawn on each content map
@@ -70,32 +73,17 @@ def runs(model) -> list:
     return shown + ([(model.other, model.other_label, SECOND)] if model.other is not None else [])
 
 
-def _gap(ax, h, b, column):
+def _gap(ax, h, b, column, style_=GAP):
     """The shaded difference between the two runs' lines (on the steps both have run)."""
     n = min(len(h["step"]), len(b["step"]))
-    return ax.fill_between(h["step"][:n], h[column][:n], b[column][:n], **GAP)
-
-
-def band_room(chart: Chart) -> list[str]:
-    """A banded chart keeps a legend entry's room for its band before the band arrives, so the chart does not jump when it does."""
-    return [band_label_text()] if chart.banded and not chart.bands else []
+    return ax.fill_between(h["step"][:n], h[column][:n], b[column][:n], **style_)
 
 
 #: How each run's band of plausible worlds is drawn over the stacked areas of "Who writes the web" (hatched: a
 #: translucent fill there would mix with the areas' colours and read as another source).
-HATCHES = (dict(facecolor="none", edgecolor="white", hatch="////", lw=0), dict(facecolor="none", edgecolor=SECOND, hatch="\\\\", lw=0))
-
-
-def _band(chart: Chart, ax, run: int, metric: str, step: int, first: int = 0, **style_):
-    """Run ``run``'s band of ``metric`` up to ``step``, as a dynamic artist drawn before every line (None if it has none)."""
-    band = chart.bands[run] if run < len(chart.bands) else None
-    if band is None or metric not in band.low:
-        return None
-    x, low, high = band.upto(metric, step, first)
-    style_ = style_ or dict(color=(FIRST, SECOND)[run], alpha=BAND_ALPHA, lw=0)
-    poly = chart.dynamic(ax.fill_between(x, low, high, zorder=1.5, **style_))
-    chart._dynamic.remove(poly)
-    return poly
+HATCHES = (dict(facecolor="none", edgecolor="white", hatch="////", lw=0), dict(facecolor="none", edgecolor="black", hatch="....", lw=0))
+#: The second run's orange lines cross the red AI area: a white edge keeps them apart from it.
+HALO = [patheffects.withStroke(linewidth=4.5, foreground="white")]
 
 
 class WhoWrites(Chart):
@@ -121,7 +109,7 @@ class WhoWrites(Chart):
             styles = ({"lw": 2.6, "label": f"{model.other_label}: human share of new items"},
                       {"lw": 1.6, "ls": ":", "label": f"{model.other_label}: of the web"},
                       {"lw": 1.6, "ls": "--", "label": f"{model.other_label}: of training sets"})
-            self.second = [self.dynamic(ax.plot([], [], color=SECOND, **kw)[0]) for kw in styles[: 1 if self.projector else 3]]
+            self.second = [self.dynamic(ax.plot([], [], color=SECOND, path_effects=HALO, **kw)[0]) for kw in styles[: 1 if self.projector else 3]]
             handles += self.second
         self.band_polys = []
         if self.bands:
@@ -146,7 +134,7 @@ class WhoWrites(Chart):
             self._dynamic.insert(0, poly)
         for poly in self.band_polys:
             self.forget(poly)
-        bands = [_band(self, self.ax, i, "human_share_new", model.steps, 1, **HATCHES[i]) for i in range(len(self.bands))]
+        bands = [run_band(self, self.ax, i, "human_share_new", model.steps, 1, **HATCHES[i]) for i in range(len(self.bands))]
         self.band_polys = [poly for poly in bands if poly is not None]
         self._dynamic[len(self.stack):len(self.stack)] = self.band_polys  # over the areas, under the lines
         if self.web is not None:
@@ -186,7 +174,8 @@ class Originality(Chart):
             if self.projector and ax in self.axes[0]:
                 ax.set_xlabel("")  # the bottom row's label says it, and the room goes to the type
             ax.set_ylim(0, 1.1 if column != ideas else 1)
-        handles = [self.lines[0][1]] + ([self.lines[0][2], Patch(**GAP, label="difference")] if model.other is not None else [])
+        self.gap_style = GAP_OVER_BANDS if self.bands else GAP
+        handles = [self.lines[0][1]] + ([self.lines[0][2], Patch(**self.gap_style, label="difference")] if model.other is not None else [])
         handles += band_handle(self)
         self.band_polys = []
         ncols = 2 if self.projector else 3
@@ -211,7 +200,7 @@ class Originality(Chart):
             self.forget(poly)
         self.band_polys = []
         for i, (ax, (column, first, second)) in enumerate(zip(self.axes.flat, self.lines)):
-            bands = [poly for run in range(len(self.bands)) if (poly := _band(self, ax, run, column, model.steps)) is not None]
+            bands = [poly for run in range(len(self.bands)) if (poly := run_band(self, ax, run, column, model.steps)) is not None]
             self.band_polys += bands
             self._dynamic[:0] = bands  # under the difference and the lines
             set_line(first, h["step"], h[column])
@@ -219,7 +208,7 @@ class Originality(Chart):
             if second is not None:
                 if self.gaps[i] is not None:
                     self.forget(self.gaps[i])
-                self.gaps[i] = self.dynamic(_gap(ax, h, b, column))
+                self.gaps[i] = self.dynamic(_gap(ax, h, b, column, self.gap_style))
                 self._dynamic.remove(self.gaps[i])
                 self._dynamic.insert(0, self.gaps[i])  # under the lines
             shown = [poly.get_paths()[0].vertices[:, 1] for poly in bands if poly.get_paths()]
