@@ -82,7 +82,7 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "run.py", "serve", "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # Solara starts in seconds on an idle machine, minutes on a loaded one
         while True:
             try:
                 urllib.request.urlopen(url, timeout=2)
