@@ -138,7 +138,10 @@ def opened(context, url, size=(1920, 1080)):
     for bad in ("Traceback", "Error", "error in step", "cannot draw"):
         assert bad not in text, text[:2000]
     assert not problems, problems
-    page.close()
+    # As a tab closes: the page's unload tells the server it closed before its websocket drops, so Solara does not
+    # disconnect it twice (its "cannot disconnect a page that is in state DISCONNECTED" in the server's log).
+    with page.expect_event("close", timeout=60_000):
+        page.close(run_before_unload=True)
 
 
 def wait_for_step(page, n: int) -> None:
