@@ -498,3 +498,18 @@ def test_a_png_export_names_the_runs_the_seed_and_the_month_inside_the_image(viz
         assert image_size(chart.png(model))[0] == 1920
         assert written == ["Flood vs Small world · seed 3 · month 2 of 30"], (kind.__name__, written)
         assert chart.fig.runs_line.get_text() == "Flood vs Small world · seed 3"  # the page's picture is as before
+
+
+def test_the_human_words_the_models_no_longer_write_are_marked(viz):
+    _, vm = viz
+    from viz import samples
+
+    model = vm.PresentationModel(preset="text", seed="2")
+    for _ in range(6):
+        model.step()
+    shown = samples.writing(model)
+    learner = model.ai_models[0].learner
+    written = set(model.culture.language.words[learner.token_counts_[-1] > 0].tolist())
+    human = set(" ".join(shown.human).split())
+    assert shown.unwritten == human - written  # exactly the human words model 0's latest sample never wrote
+    assert shown.unwritten and shown.unwritten < human  # this world has lost some words, and kept most

@@ -81,12 +81,17 @@ def use_run(model: solara.Reactive, inputs: dict, pause_ms: solara.Reactive) -> 
     return run
 
 
-@solara.component
 def Controls(run: Run):
-    """The Reset, play and Step buttons (Play and Step disabled while a Reset builds the new runs)."""
+    """The Reset, play and Step buttons; the states they show are their props, so they are drawn again whenever one changes."""
+    return _Buttons(run, run.building.value, run.playing.value, run.model.value)
+
+
+@solara.component
+def _Buttons(run: Run, busy: bool, playing: bool, model):
+    """The buttons (Play and Step disabled while a Reset builds the new runs)."""
     update_counter.get()
-    busy, ended = run.building.value, not run.model.value.running
+    ended = not model.running
     with solara.Row(gap="8px", classes=["run-controls"]):
         solara.Button(label="Reset", color="primary", on_click=run.reset)
-        solara.Button(label="❚❚" if run.playing.value else "▶", color="primary", on_click=run.play_pause, disabled=busy or ended)
-        solara.Button(label="Step", color="primary", on_click=run.step, disabled=busy or ended or run.playing.value)
+        solara.Button(label="❚❚" if playing else "▶", color="primary", on_click=run.play_pause, disabled=busy or ended)
+        solara.Button(label="Step", color="primary", on_click=run.step, disabled=busy or ended or playing)

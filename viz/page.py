@@ -87,6 +87,7 @@ CSS = f"""
 .preset-menu .v-list-item__title {{ white-space: normal; line-height: 1.3; }}
 .preset-menu .v-list-item {{ min-height: 40px; }}
 .preset-select .v-select__selection {{ white-space: normal; line-height: 1.3; }}
+.word-lost {{ background: #ffe08a; padding: 0 2px; border-radius: 2px; }}
 .band-status {{ display: block; color: #555; font-size: 0.85rem; line-height: 1.3; margin: -4px 0 6px; }}
 """
 
