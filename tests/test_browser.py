@@ -434,7 +434,10 @@ def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size, t
         assert all(b and b["top"] for b in page.evaluate(PROJECTOR)["buttons"])
         # Reset: the building state, Play and Step disabled, at once; then the new runs at step 0
         waited = page.evaluate(RESET_FEEDBACK)
-        assert 0 <= waited <= 200, waited
+        # 200 ms on a machine with a core to spare; on a loaded one (the server gets a share of a core) a few seconds at most,
+        # and always before the new runs are built (the test's wait for step 0 below).
+        loaded = os.getloadavg()[0] > (os.cpu_count() or 1)
+        assert 0 <= waited <= (5000 if loaded else 200), (waited, os.getloadavg())
         wait_for_step(page, 0)
     context.close()
 
