@@ -312,8 +312,13 @@ def figures_axes(model):
 
 def _texts(rc, cls: str | None = None) -> list[str]:
     """The text of every line of text on the page (Solara's Text is a span), or of the elements of class ``cls``."""
-    found = rc.find(ipyvue.Html, tag="span") if cls is None else rc.find(ipyvue.Html, class_=cls)
-    return [c for w in found.widgets for c in w.children if isinstance(c, str)]
+    if cls is None:
+        return [c for w in rc.find(ipyvue.Html, tag="span").widgets for c in w.children if isinstance(c, str)]
+
+    def text(widget) -> str:  # a document's words, the marked ones included
+        return "".join(c if isinstance(c, str) else text(c) for c in widget.children)
+
+    return [text(w) for w in rc.find(ipyvue.Html, class_=cls).widgets]
 
 
 def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(viz, page):

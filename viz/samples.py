@@ -10,12 +10,12 @@ the panel says so in one line.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+import reacton.ipyvuetify as rv
 import solara
 from mesa.visualization.utils import update_counter
 
@@ -96,12 +96,19 @@ def _number(x: float) -> str:
 
 
 def _document(text: str, colour: str, kind: str, marked=frozenset()) -> None:
+    """A document as a paragraph; the words in ``marked`` highlighted."""
+    parts: list = []
+    for word in text.split(" "):
+        if word in marked:
+            parts += [rv.Html(tag="mark", children=[word], class_=LOST), " "]
+        elif parts and isinstance(parts[-1], str):
+            parts[-1] += word + " "
+        else:
+            parts.append(word + " ")
+    if parts and isinstance(parts[-1], str):
+        parts[-1] = parts[-1].rstrip()
     style = {"border-left": f"4px solid {colour}", "padding": "1px 8px", "margin": "2px 0", "font-family": "Georgia, serif", "font-size": "0.88rem", "line-height": "1.3"}
-    if not marked:
-        solara.Div(children=[text], classes=[kind], style=style)
-        return
-    words = [f"<mark class='{LOST}'>{html.escape(w)}</mark>" if w in marked else html.escape(w) for w in text.split(" ")]
-    solara.HTML(tag="div", unsafe_innerHTML=" ".join(words), classes=[kind], style=";".join(f"{k}:{v}" for k, v in style.items()))
+    solara.Div(children=[p for p in parts if p != ""], classes=[kind], style=style)
 
 
 def _side(title: str, documents: list[str], colour: str, kind: str, empty: str, marked=frozenset()) -> None:
