@@ -425,7 +425,7 @@ def test_every_chart_is_legible_and_honest(viz):
         small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() * base.DPI / 72 < base.MIN_FONT_PX - 1e-9]
         assert not small, (kind.__name__, small)
         words = " ".join(t.get_text() for t in texts)
-        assert "ai_flood vs baseline · seed 3" in words, kind.__name__
+        assert "Flood vs Small world · seed 3" in words, kind.__name__
         for ax in fig.axes:
             for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
                 labels = [t.get_text() for t in axis.get_ticklabels(which="both") if t.get_text()]
