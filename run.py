@@ -313,21 +313,21 @@ def _one_line(text: str) -> str:
 
 
 def cmd_serve(args) -> int:
-    """Replace this process with `solara run app.py`, after printing the address."""
+    """Run `solara run app.py`, and print the address once the page answers."""
     import importlib.util
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: allowed: 0 to 65535")
     if importlib.util.find_spec("solara") is None:
         raise UsageError('serve: the visual server needs the app extra: pip install -e ".[app]"')
-    print(f"serving the visual server at http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
+    from viz.serve import serve
+
     # No check for a newer Solara (the app extra pins it on purpose), no Solara badge in the page's corner,
     # and no warning about SameSite cookies over http (app.py says why it does not apply).
     command = [sys.executable, "-W", "ignore:Cookies with samesite=none require https", "-m", "solara", "run", str(HERE / "app.py"),
                "--host", args.host, "--port", str(args.port), "--production", "--no-open", "--no-check-version"]
-    os.chdir(HERE)  # the app finds scenarios/ and viz/ from here
-    os.execve(sys.executable, command, {**os.environ, "SOLARA_THEME_SHOW_BANNER": "False"})
-    return 0  # not reached
+    # The app finds scenarios/ and viz/ from HERE; the address is printed once the page answers.
+    return serve(command, args.host, args.port, {**os.environ, "SOLARA_THEME_SHOW_BANNER": "False"}, str(HERE))
 
 
 def cmd_sweep(args) -> int:

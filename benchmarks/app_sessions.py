@@ -54,9 +54,13 @@ def open_page(browser, url: str):
     return context, page
 
 
-def choose(page, select: str, option: str) -> None:
+def choose(page, select: str, preset: str) -> None:
+    """Choose a preset by its file name; the menu lists it by the first line of its file (its title and description)."""
+    from viz.presets import discover, titles
+
+    line = titles(discover(ROOT / "scenarios"))[preset].line
     page.get_by_role("button", name=select).click()
-    page.locator(".menuable__content__active").get_by_role("option", name=option, exact=True).click()
+    page.locator(".menuable__content__active").get_by_role("option", name=line, exact=True).click()
 
 
 def main(argv=None) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import io
 import re
+import time
 import warnings
 
 import numpy as np
@@ -47,8 +48,8 @@ TEXT = SMALL.replace("[world]\n", '[world]\nkind = "text"\n')
 def viz(tmp_path_factory):
     """The viz modules, imported with the small presets as the preset folder."""
     folder = tmp_path_factory.mktemp("presets")
-    (folder / "baseline.toml").write_text(SMALL)
-    (folder / "ai_flood.toml").write_text(FLOOD)
+    (folder / "baseline.toml").write_text("# Small world: today's web at a test's scale.\n" + SMALL)
+    (folder / "ai_flood.toml").write_text("# Flood: AI output grows 5% a month, whatever it earns.\n" + FLOOD)
     (folder / "text.toml").write_text(TEXT)
     mp = pytest.MonkeyPatch()
     mp.setenv("CONTENT_PRESETS", str(folder))
@@ -128,8 +129,9 @@ def test_the_second_run_is_its_preset_with_the_first_ones_seed_and_world_stepped
     # the same preset twice is one run, unless levers moved the first away from the preset as saved
     assert vm.PresentationModel(preset="baseline", compare="baseline").other is None
     moved = vm.PresentationModel(preset="baseline", compare="baseline", ai_top_p=0.8)
-    assert moved.other is not None and moved.other.config.ai.top_p == Scenario().ai.top_p and moved.label == "baseline (levers moved)"
-    assert moved.title == "baseline (levers moved) vs baseline · seed 1"
+    assert moved.other is not None and moved.other.config.ai.top_p == Scenario().ai.top_p and moved.label == "Small world (levers moved)"
+    assert moved.title == "Small world (levers moved) vs Small world · seed 1" and moved.name == "baseline (levers moved)"
+    assert back.label == "Small world" and back.other_label == "Flood"  # the titles of the files, not their names
 
 
 def test_the_csv_export_holds_both_runs_step_by_step(viz):
@@ -213,6 +215,22 @@ def slider(rc, name: str):
     return rc.find(meta_ref=f"lever-{name}").find(v.Slider).widget
 
 
+def reset(rc, model) -> None:
+    """Press Reset: at once the page says it is building and disables Play and Step; then wait for the new model."""
+    before = model.value
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    deadline = time.monotonic() + 5
+    while not _texts(rc, "run-building"):  # the page re-renders from the click's state (at once unless a render is under way)
+        assert time.monotonic() < deadline and model.value is before, "Reset showed no building state"
+        time.sleep(0.05)
+    assert rc.find(v.Btn, children=["Step"]).widget.disabled and rc.find(v.Btn, children=["▶"]).widget.disabled
+    deadline = time.monotonic() + 120
+    while model.value is before or _texts(rc, "run-building"):  # (searching the page often would slow the build)
+        assert time.monotonic() < deadline, "Reset did not finish building"
+        time.sleep(0.3)
+    assert model.value is not before and not rc.find(v.Btn, children=["Step"]).widget.disabled
+
+
 def images(rc) -> list[bytes]:
     return [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
 
@@ -237,7 +255,7 @@ def test_page_step_reset_presets_and_slider_act_on_the_model(viz, page):
     assert slider(rc, "ai_items_per_step").v_model == flood["ai_items_per_step"] == 400.0
     assert "400" in rc.find(meta_ref="lever-ai_items_per_step").find(ipyvue.Html, tag="span")[1].widget.children
     assert rc.find(v.Select, label="AI supply").widget.v_model == "fixed"
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    reset(rc, model)
     rebuilt = model.value
     assert rebuilt.steps == 0 and rebuilt.preset == "ai_flood" and not rebuilt.notices
     assert rebuilt.config.ai.items_per_step == 400.0 and rebuilt.config.ai.output_growth == 0.05
@@ -245,19 +263,19 @@ def test_page_step_reset_presets_and_slider_act_on_the_model(viz, page):
 
     # a slider moved by hand overrides the preset at the next Reset
     slider(rc, "ai_top_p").v_model = 0.8
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    reset(rc, model)
     assert model.value.config.ai.top_p == 0.8 and model.value.preset == "ai_flood" and not model.value.notices
     assert model.value.changed == {"ai_top_p": 0.8} and model.value.other.config.ai.top_p == Scenario().ai.top_p
 
     # the second run: any preset; and back to the baseline, where every lever follows
     rc.find(v.Select, label="Second run (orange): preset, as saved").widget.v_model = "ai_flood"
     rc.find(v.Select, label="First run (blue): preset").widget.v_model = "baseline"
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    reset(rc, model)
     assert model.value.config.ai.top_p == Scenario().ai.top_p and model.value.config.ai.items_per_step == 60.0
     assert model.value.other.config.ai.items_per_step == 400.0 and model.value.compare == "ai_flood"
     assert not model.value.notices and not model.value.changed
     status = " ".join(_texts(rc))
-    assert "baseline (blue) against ai_flood (orange) · seed 1 · step 0 of 30" in status
+    assert "Small world (blue) against Flood (orange) · seed 1 · step 0 of 30" in status
 
 
 def test_two_pages_build_two_models(viz, page):
@@ -294,8 +312,13 @@ def figures_axes(model):
 
 def _texts(rc, cls: str | None = None) -> list[str]:
     """The text of every line of text on the page (Solara's Text is a span), or of the elements of class ``cls``."""
-    found = rc.find(ipyvue.Html, tag="span") if cls is None else rc.find(ipyvue.Html, class_=cls)
-    return [c for w in found.widgets for c in w.children if isinstance(c, str)]
+    if cls is None:
+        return [c for w in rc.find(ipyvue.Html, tag="span").widgets for c in w.children if isinstance(c, str)]
+
+    def text(widget) -> str:  # a document's words, the marked ones included
+        return "".join(c if isinstance(c, str) else text(c) for c in widget.children)
+
+    return [text(w) for w in rc.find(ipyvue.Html, class_=cls).widgets]
 
 
 def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(viz, page):
@@ -309,7 +332,7 @@ def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(vi
 
     rc.find(v.Select, label="First run (blue): preset").widget.v_model = "text"
     rc.find(v.Select, label="Second run (orange): preset, as saved").widget.v_model = "text"
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    reset(rc, model)
     live = model.value
     assert live.config.world.kind == "text" and live.preset == "text" and not live.notices
     assert not any("Nothing is written" in t for t in _texts(rc))
@@ -402,7 +425,7 @@ def test_every_chart_is_legible_and_honest(viz):
         small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() * base.DPI / 72 < base.MIN_FONT_PX - 1e-9]
         assert not small, (kind.__name__, small)
         words = " ".join(t.get_text() for t in texts)
-        assert "ai_flood vs baseline · seed 3" in words, kind.__name__
+        assert "Flood vs Small world · seed 3" in words, kind.__name__
         for ax in fig.axes:
             for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
                 labels = [t.get_text() for t in axis.get_ticklabels(which="both") if t.get_text()]
@@ -414,3 +437,84 @@ def test_every_chart_is_legible_and_honest(viz):
         assert png.format == "PNG" and png.size[0] == base.EXPORT_PX
         assert chart.image(model).startswith(b"\xff\xd8")  # the page's quick path still works after an export
     assert base.MIN_FONT_PX * base.MIN_SHOWN_PX / base.WIDTH_PX >= 12  # the narrowest the page shows a chart keeps 12 px type
+
+
+def test_the_headline_difference_is_that_of_the_numbers_shown_with_no_signed_zero(viz):
+    components, vm = viz
+    model = vm.PresentationModel(preset="ai_flood", compare="baseline", seed="1")
+    model.history.rows["human_share_new"][-1], model.other_history.rows["human_share_new"][-1] = 0.144, 0.436  # shown 0.14 and 0.44
+    model.history.rows["originality_index"][-1] = model.other_history.rows["originality_index"][-1] + 1e-9  # shown equal
+    cells = re.findall(r"<td>([^<]*)</td>", components.headline_table(model))
+    assert cells[:4] == ["human share of new items", "0.14", "0.44", "-0.30"]
+    assert cells[7] == "0.00" and not any(c in ("+0.00", "-0.00", "+0.000", "-0.000") for c in cells)
+
+
+def test_projector_charts_have_larger_type_and_at_most_six_legend_entries(viz):
+    _, vm = viz
+    from viz import chart as base
+    from viz import figures
+
+    model = vm.PresentationModel(preset="ai_flood", compare="baseline", seed="1", ai_top_p=0.8)  # two runs, levers moved
+    for kind in figures.CHARTS:
+        normal, big = figures.chart(model, kind), figures.chart(model, kind, projector=True)
+        assert big is not normal and big.fig.get_size_inches()[0] < normal.fig.get_size_inches()[0]
+        assert image_size(big.image(model))[0] == image_size(normal.image(model))[0] == base.WIDTH_PX  # same pixels, larger type
+        legend = big.figure(model).legends[0]
+        assert len(legend.get_texts()) <= base.PROJECTOR_LEGEND, (kind.__name__, [t.get_text() for t in legend.get_texts()])
+        renderer = big.canvas.get_renderer()
+        inside = big.fig.bbox.expanded(1.0, 1.0)
+        for text in legend.get_texts():  # every label whole inside the image: long names wrap, never clip
+            box = text.get_window_extent(renderer)
+            assert inside.x0 - 1 <= box.x0 and box.x1 <= inside.x1 + 1, (kind.__name__, text.get_text())
+    assert base.PROJECTOR_FONT_PX >= 20
+
+
+def test_inputs_changed_since_reset_are_marked_and_restore_puts_the_presets_levers_back(viz, page):
+    components, _ = viz
+    model, rc = page()
+    assert not _texts(rc, "pending-note")
+    slider(rc, "ai_top_p").v_model = 0.8
+    assert _texts(rc, "pending-note") == [components.PENDING_NOTE]
+    assert any("Top-p (nucleus sampling)" in t for t in _texts(rc, "run-pending"))
+    rc.find(v.Btn, children=["Restore the preset's levers"]).widget.click()
+    assert slider(rc, "ai_top_p").v_model == components.PRESET_LEVERS["baseline"]["ai_top_p"] and not _texts(rc, "pending-note")
+
+
+def test_errors_name_the_levers_as_the_page_labels_them(viz):
+    _, vm = viz
+    model = vm.PresentationModel(policy_human_reserve=0.7, policy_verified_share=0.7)
+    notice = " ".join(model.notices)
+    assert "“Human reserve in training sets” + “Provenance: verified share of training sets” must be <= 1" in notice
+    assert "human_reserve" not in notice and "keyword arguments" not in notice and "Small world" in notice
+
+
+def test_a_png_export_names_the_runs_the_seed_and_the_month_inside_the_image(viz):
+    _, vm = viz
+    from viz import figures
+
+    model = vm.PresentationModel(preset="ai_flood", compare="baseline", seed="3")
+    for _ in range(2):
+        model.step()
+    for kind in figures.CHARTS:
+        chart = figures.chart(model, kind)
+        written = []
+        real = chart.fig.savefig
+        chart.fig.savefig = lambda out, **kw: written.append(chart.fig.runs_line.get_text()) or real(out, **kw)
+        assert image_size(chart.png(model))[0] == 1920
+        assert written == ["Flood vs Small world · seed 3 · month 2 of 30"], (kind.__name__, written)
+        assert chart.fig.runs_line.get_text() == "Flood vs Small world · seed 3"  # the page's picture is as before
+
+
+def test_the_human_words_the_models_no_longer_write_are_marked(viz):
+    _, vm = viz
+    from viz import samples
+
+    model = vm.PresentationModel(preset="text", seed="2")
+    for _ in range(6):
+        model.step()
+    shown = samples.writing(model)
+    learner = model.ai_models[0].learner
+    written = set(model.culture.language.words[learner.token_counts_[-1] > 0].tolist())
+    human = set(" ".join(shown.human).split())
+    assert shown.unwritten == human - written  # exactly the human words model 0's latest sample never wrote
+    assert shown.unwritten and shown.unwritten < human  # this world has lost some words, and kept most

@@ -126,7 +126,7 @@ def test_the_headline_charts_draw_each_runs_band_up_to_the_step_and_say_what_it_
         chart = figures.chart(model, kind, bands)
         assert chart is figures.chart(model, kind, bands) and chart is not figures.chart(model, kind)
         fig = chart.figure(model)
-        legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+        legend = " ".join(t.get_text().replace("\n", " ") for t in fig.legends[0].get_texts())  # long labels wrap
         assert "range of 3 plausible worlds (posterior draws)" in legend
         assert "plausible" not in " ".join(t.get_text() for t in figures.chart(model, kind).figure(model).legends[0].get_texts())
         assert chart.band_polys and len(chart.band_polys) == (2 if kind is figures.WhoWrites else 8)
@@ -170,9 +170,9 @@ def test_the_page_draws_the_bands_in_the_background_and_the_toggle_removes_them(
     while model.value.__dict__.get("_charts") is None or not any(key[1] for key in model.value._charts):
         assert time.monotonic() < deadline, "the bands never arrived"
         time.sleep(0.2)
-    time.sleep(0.5)
-    notes = [c for w in rc.find(ipyvue.Html, class_="band-note").widgets for c in w.children]
-    assert band.COMPUTING not in notes
+    while band.COMPUTING in [c for w in rc.find(ipyvue.Html, class_="band-note").widgets for c in w.children]:  # the page's render ends
+        assert time.monotonic() < deadline, "the note that the bands are being made stayed"
+        time.sleep(0.3)
     rc.find(v.Btn, children=["Step"]).widget.click()  # the live run steps on, its band behind it
     with_band = images(rc)
     toggle.v_model = False

@@ -181,6 +181,11 @@ def worlds(model, k: int = K, bands: Bands = BANDS) -> View:
     return View(made, "", weakref.ref(model))
 
 
+def label_text(worlds: int = K) -> str:
+    """What the legend calls the shading of ``worlds`` worlds."""
+    return f"range of {worlds} plausible worlds (posterior draws)"
+
+
 def label(band: Band) -> str:
-    """What the legend calls the shading."""
-    return f"range of {band.worlds} plausible worlds (posterior draws)"
+    """What the legend calls the band's shading."""
+    return label_text(band.worlds)

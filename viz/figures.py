@@ -9,6 +9,7 @@ hold both runs (the content map, the network), it draws them in two panels.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
 from matplotlib.patches import Patch
@@ -22,15 +23,19 @@ from viz.chart import (
     FIRST,
     FONT,
     GAP,
+    GAP_OVER_BANDS,
     HUMAN,
     SECOND,
     SOURCE_NAMES,
     Chart,
     band_handle,
+    band_room,
+    run_band,
     frame,
     grow,
     header,
     header_height,
+    legend_labels,
     run_lines,
     set_line,
     style,
@@ -68,27 +73,17 @@ def runs(model) -> list:
     return shown + ([(model.other, model.other_label, SECOND)] if model.other is not None else [])
 
 
-def _gap(ax, h, b, column):
+def _gap(ax, h, b, column, style_=GAP):
     """The shaded difference between the two runs' lines (on the steps both have run)."""
     n = min(len(h["step"]), len(b["step"]))
-    return ax.fill_between(h["step"][:n], h[column][:n], b[column][:n], **GAP)
+    return ax.fill_between(h["step"][:n], h[column][:n], b[column][:n], **style_)
 
 
 #: How each run's band of plausible worlds is drawn over the stacked areas of "Who writes the web" (hatched: a
 #: translucent fill there would mix with the areas' colours and read as another source).
-HATCHES = (dict(facecolor="none", edgecolor="white", hatch="////", lw=0), dict(facecolor="none", edgecolor=SECOND, hatch="\\\\", lw=0))
-
-
-def _band(chart: Chart, ax, run: int, metric: str, step: int, first: int = 0, **style_):
-    """Run ``run``'s band of ``metric`` up to ``step``, as a dynamic artist drawn before every line (None if it has none)."""
-    band = chart.bands[run] if run < len(chart.bands) else None
-    if band is None or metric not in band.low:
-        return None
-    x, low, high = band.upto(metric, step, first)
-    style_ = style_ or dict(color=(FIRST, SECOND)[run], alpha=BAND_ALPHA, lw=0)
-    poly = chart.dynamic(ax.fill_between(x, low, high, zorder=1.5, **style_))
-    chart._dynamic.remove(poly)
-    return poly
+HATCHES = (dict(facecolor="none", edgecolor="white", hatch="////", lw=0), dict(facecolor="none", edgecolor="black", hatch="....", lw=0))
+#: The second run's orange lines cross the red AI area: a white edge keeps them apart from it.
+HALO = [patheffects.withStroke(linewidth=4.5, foreground="white")]
 
 
 class WhoWrites(Chart):
@@ -103,23 +98,25 @@ class WhoWrites(Chart):
         ax = self.ax = self.axes[0, 0]
         self.stack = []
         dot = dict(marker="o", markevery=[-1], markersize=4)  # the latest point: a run at step 0 shows one
-        self.web = self.dynamic(ax.plot([], [], color="black", lw=1.8, label="human share of the whole web", **dot)[0])
+        # In projector mode (at most six legend entries) the human share of the whole web is left to the normal view.
+        self.web = None if self.projector else self.dynamic(ax.plot([], [], color="black", lw=1.8, label="human share of the whole web", **dot)[0])
         self.training = self.dynamic(ax.plot([], [], color="black", lw=1.6, ls="--", label="human share of training sets", **dot)[0])
-        areas = [Patch(color=COLOURS[s], label=f"{SOURCE_NAMES[s]} share of new items") for s in (HUMAN, ASSISTED, AI)]
-        handles = [*areas, self.web, self.training]
+        of = " (new items)" if self.projector else " share of new items"
+        areas = [Patch(color=COLOURS[s], label=f"{SOURCE_NAMES[s]}{of}") for s in (HUMAN, ASSISTED, AI)]
+        handles = [*areas, *([self.web] if self.web else []), self.training]
         self.second = []
         if model.other is not None:
             styles = ({"lw": 2.6, "label": f"{model.other_label}: human share of new items"},
                       {"lw": 1.6, "ls": ":", "label": f"{model.other_label}: of the web"},
                       {"lw": 1.6, "ls": "--", "label": f"{model.other_label}: of training sets"})
-            self.second = [self.dynamic(ax.plot([], [], color=SECOND, **kw)[0]) for kw in styles]
+            self.second = [self.dynamic(ax.plot([], [], color=SECOND, path_effects=HALO, **kw)[0]) for kw in styles[: 1 if self.projector else 3]]
             handles += self.second
         self.band_polys = []
         if self.bands:
             handles += band_handle(self, [{**HATCHES[0], "facecolor": COLOURS[HUMAN]}, {**HATCHES[1], "facecolor": "white"}])
-        frame(self.fig, top=header_height(len(handles), 2))
+        frame(self.fig, top=header_height(legend_labels(handles) + band_room(self), 2, self.fig))
         header(self.fig, "Who writes the web", model.title, handles)
-        time_axis(ax, model, f"share ({model.label}: areas and black lines)")
+        time_axis(ax, model, "share" if self.projector else f"share ({model.label}: areas and black lines)")
         ax.set_ylim(0, 1.02)
 
     def update(self, model):
@@ -137,10 +134,11 @@ class WhoWrites(Chart):
             self._dynamic.insert(0, poly)
         for poly in self.band_polys:
             self.forget(poly)
-        bands = [_band(self, self.ax, i, "human_share_new", model.steps, 1, **HATCHES[i]) for i in range(len(self.bands))]
+        bands = [run_band(self, self.ax, i, "human_share_new", model.steps, 1, **HATCHES[i]) for i in range(len(self.bands))]
         self.band_polys = [poly for poly in bands if poly is not None]
         self._dynamic[len(self.stack):len(self.stack)] = self.band_polys  # over the areas, under the lines
-        set_line(self.web, x, h["human_share_web"])
+        if self.web is not None:
+            set_line(self.web, x, h["human_share_web"])
         set_line(self.training, x, h["human_share_training"])
         for line, column in zip(self.second, ("human_share_new", "human_share_web", "human_share_training")):
             start = 1 if column.endswith("_new") else 0
@@ -165,18 +163,24 @@ class Originality(Chart):
             ("model_variance", "Model variance / human", "ratio"),
         )
         self.lines, self.gaps = [], [None] * 4
-        for ax, (column, title, ylabel) in zip(self.axes.flat, self.panels):
+        short = ("Originality index", "Ideas, recent", "Model coverage", "Model variance")  # projector mode: titles that fit a panel
+        for ax, (column, title, ylabel), brief in zip(self.axes.flat, self.panels, short):
+            title = brief if self.projector else title
             if column in ("originality_index", "model_variance"):
                 ax.axhline(1.0, color="black", lw=0.8, ls=":")
             first, second = (self.dynamic(line) if line is not None else None for line in run_lines(ax, model))
             self.lines.append((column, first, second))
-            time_axis(ax, model, ylabel, title)
+            time_axis(ax, model, "" if self.projector else ylabel, title)
+            if self.projector and ax in self.axes[0]:
+                ax.set_xlabel("")  # the bottom row's label says it, and the room goes to the type
             ax.set_ylim(0, 1.1 if column != ideas else 1)
-        handles = [self.lines[0][1]] + ([self.lines[0][2], Patch(**GAP, label="difference")] if model.other is not None else [])
+        self.gap_style = GAP_OVER_BANDS if self.bands else GAP
+        handles = [self.lines[0][1]] + ([self.lines[0][2], Patch(**self.gap_style, label="difference")] if model.other is not None else [])
         handles += band_handle(self)
         self.band_polys = []
-        frame(self.fig, top=header_height(len(handles), 3) + 0.2, left=0.75, bottom=0.62, hspace=0.62, wspace=0.32)
-        header(self.fig, "Originality", model.title, handles, ncols=3)
+        ncols = 2 if self.projector else 3
+        frame(self.fig, top=header_height(legend_labels(handles) + band_room(self), ncols, self.fig) + 0.2, left=0.75 if not self.projector else 0.55, bottom=0.62, hspace=0.62 if not self.projector else 0.45, wspace=0.32)
+        header(self.fig, "Originality", model.title, handles, ncols=ncols)
         self.log = False
 
     def set_log(self, log: bool) -> None:
@@ -196,7 +200,7 @@ class Originality(Chart):
             self.forget(poly)
         self.band_polys = []
         for i, (ax, (column, first, second)) in enumerate(zip(self.axes.flat, self.lines)):
-            bands = [poly for run in range(len(self.bands)) if (poly := _band(self, ax, run, column, model.steps)) is not None]
+            bands = [poly for run in range(len(self.bands)) if (poly := run_band(self, ax, run, column, model.steps)) is not None]
             self.band_polys += bands
             self._dynamic[:0] = bands  # under the difference and the lines
             set_line(first, h["step"], h[column])
@@ -204,7 +208,7 @@ class Originality(Chart):
             if second is not None:
                 if self.gaps[i] is not None:
                     self.forget(self.gaps[i])
-                self.gaps[i] = self.dynamic(_gap(ax, h, b, column))
+                self.gaps[i] = self.dynamic(_gap(ax, h, b, column, self.gap_style))
                 self._dynamic.remove(self.gaps[i])
                 self._dynamic.insert(0, self.gaps[i])  # under the lines
             shown = [poly.get_paths()[0].vertices[:, 1] for poly in bands if poly.get_paths()]
@@ -267,10 +271,10 @@ class RankFrequency(Chart):
 
     def build(self, model):
         ax = self.ax = self.axes[0, 0]
-        frame(self.fig, top=header_height(3, 3), left=0.95)
         ranks, freq = rank_frequency_of(model.archive_counts)
         archive = ax.plot(*thin(ranks, freq), color="black", lw=1.4, ls=":", label="archive (pre-AI web)")[0]
         self.first, self.second = (self.dynamic(line) if line is not None else None for line in run_lines(ax, model))
+        frame(self.fig, top=header_height(legend_labels([archive, self.first, self.second][: 3 if self.second else 2]), 3, self.fig), left=0.95)
         ax.set(xscale="log", yscale="log")
         honest.plain_log(ax.xaxis)
         honest.plain_log(ax.yaxis)
@@ -349,7 +353,7 @@ class Generations(Chart):
 
     def build(self, model):
         ax = self.ax = self.axes[0, 0]
-        frame(self.fig, top=header_height(2, 2), left=0.85)
+        frame(self.fig, top=header_height([label for _, label, _ in runs(model)], 2, self.fig), left=0.85)
         self.bars = []
         self.empty = self.dynamic(ax.text(0.5, 0.5, "no model has been trained", ha="center", va="center", transform=ax.transAxes, fontsize=FONT))
         ax.set(ylim=(0, 1.02))
@@ -381,15 +385,16 @@ class Generations(Chart):
 CHARTS = (WhoWrites, Originality, ContentMap, RankFrequency, Network, Generations)
 
 
-def chart(model, kind: type[Chart], bands=()) -> Chart:
+def chart(model, kind: type[Chart], bands=(), projector: bool = False) -> Chart:
     """The model's instance of a chart, built on first use; a chart that draws bands is built again for other bands.
 
-    Without bands, and with them, are two charts (the legend differs), so switching the bands on and off is quick.
+    Without bands, and with them, are two charts (the legend differs), as are the normal and the projector views, so
+    switching either is quick.
     """
     views = model.__dict__.setdefault("_charts", {})
     bands = tuple(bands) if kind.banded else ()
-    key = (kind, bool(bands))
+    key = (kind, bool(bands), projector)
     view = views.get(key)
     if view is None or len(view.bands) != len(bands) or any(a is not b for a, b in zip(view.bands, bands)):
-        views[key] = view = kind(model, bands)
+        views[key] = view = kind(model, bands, projector)
     return view

@@ -21,7 +21,7 @@ import pandas as pd
 
 from model.ecosystem import COLUMNS, ContentEcosystem
 from model.scenario import Scenario, ScenarioError
-from viz.presets import BASELINE, baseline_scenario, discover, lever_values, preset_scenario
+from viz.presets import BASELINE, baseline_scenario, discover, lever_values, preset_scenario, readable, titles
 
 #: Sections and keys the second scenario takes from the first: the same seed and world, at the same scale.
 SHARED_SECTIONS = ("run", "world")
@@ -48,9 +48,9 @@ def parse_seed(value) -> int:
     try:
         seed = int(str(value).strip())
     except ValueError:
-        raise ScenarioError(f"seed {value!r}: allowed: a whole number >= 0") from None
+        raise ScenarioError(f"“Seed (both runs)” {value!r}: allowed: a whole number >= 0") from None
     if seed < 0:
-        raise ScenarioError(f"seed {seed}: allowed: a whole number >= 0")
+        raise ScenarioError(f"“Seed (both runs)” {seed}: allowed: a whole number >= 0")
     return seed
 
 
@@ -178,6 +178,9 @@ class PresentationModel(ContentEcosystem):
         del scenario
         presets = discover()
         self.preset, self.compare = plain(preset), plain(compare)
+        self.titles = titles(presets)
+        #: The page's inputs this model was built from (what Reset applied), to mark inputs changed since.
+        self.inputs = {"preset": self.preset, "compare": self.compare, "seed": plain(seed), **{k: plain(v) for k, v in kwargs.items()}}
         self.notices: list[str] = []
         self.stopped = False  # a step failed; the page says why
         self.changed: dict = {}  # levers set away from the preset's values
@@ -186,7 +189,7 @@ class PresentationModel(ContentEcosystem):
             super().__init__(live)
         except Exception as error:  # noqa: BLE001 - a live audience gets a message, never a traceback
             saved = self._saved  # the preset as saved, with the seed; if even that fails, the preset file is broken
-            self.notices.append(f"These settings cannot run ({type(error).__name__}: {error}). Showing the preset {self.preset!r} as saved.")
+            self.notices.append(f"These settings cannot run ({type(error).__name__}: {readable(str(error))}). Showing {self.title_of(self.preset)} as saved.")
             self.changed = {}
             live = saved
             self.__dict__.pop("step", None)  # Mesa's __init__ wraps self.step; a second __init__ must not wrap the wrapper
@@ -204,7 +207,7 @@ class PresentationModel(ContentEcosystem):
         try:
             return ContentEcosystem(scenario)
         except Exception as error:  # noqa: BLE001
-            self.notices.append(f"The preset {self.compare!r} cannot run beside {self.preset!r} ({type(error).__name__}: {error}); showing one run.")
+            self.notices.append(f"{self.title_of(self.compare)} cannot run beside {self.title_of(self.preset)} ({type(error).__name__}: {readable(str(error))}); showing one run.")
             self.compare = self.preset
             return None
 
@@ -228,7 +231,7 @@ class PresentationModel(ContentEcosystem):
             self.changed = {name: value for name, value in levers.items() if name in saved and saved[name] != value}
             return live, second
         except ScenarioError as error:
-            self.notices.append(f"These settings cannot run: {error}. Showing the preset {self.preset!r} as saved.")
+            self.notices.append(f"These settings cannot run: {readable(str(error))}. Showing {self.title_of(self.preset)} as saved.")
             return scenario, second
 
     def _preset(self, name: str, presets, baseline: Scenario) -> Scenario:
@@ -248,11 +251,21 @@ class PresentationModel(ContentEcosystem):
     @property
     def label(self) -> str:
         """The first run's name on the page: its preset, marked when levers moved it away from the preset."""
-        return f"{self.preset} (levers moved)" if self.changed else self.preset
+        return f"{self.title_of(self.preset)} (levers moved)" if self.changed else self.title_of(self.preset)
 
     @property
     def other_label(self) -> str:
-        return self.compare
+        return self.title_of(self.compare)
+
+    def title_of(self, preset: str) -> str:
+        """A preset's title as the page shows it (its file's first line up to the colon), not its file name."""
+        found = self.titles.get(preset)
+        return found.title if found else preset
+
+    @property
+    def name(self) -> str:
+        """The first run's name in exported data: its preset's file name, marked when levers moved it."""
+        return f"{self.preset} (levers moved)" if self.changed else self.preset
 
     @property
     def title(self) -> str:
@@ -300,7 +313,7 @@ class PresentationModel(ContentEcosystem):
         With ``bands`` (one per run, :class:`viz.band.Band`), each run's rows also hold its band:
         ``band_low_M`` and ``band_high_M`` per metric ``M`` drawn with one, and ``band_worlds``.
         """
-        runs = [(self.label, self.history)] + ([] if self.other is None else [(self.other_label, self._other_history)])
+        runs = [(self.name, self.history)] + ([] if self.other is None else [(self.compare, self._other_history)])
         frames = []
         for i, (name, history) in enumerate(runs):
             frame = pd.DataFrame(history.rows)

@@ -5,9 +5,11 @@ opens (``solara.use_memo`` in :func:`Page` runs once per page, and Solara gives 
 its own kernel): a reload starts at step 0, and a second viewer steps a model of their own.
 Closing the tab closes its kernel and frees the model.
 
-Mesa's ModelController gives the Reset, play and Step buttons, exactly as in Mesa's
-SolaraViz; the rest is laid out here instead of in SolaraViz's draggable grid, whose tiles
-have a fixed height that cuts charts off at projector sizes. Charts sit in a CSS grid whose
+The Reset, play and Step buttons (:mod:`viz.controls`) sit above the charts, so they stay at
+hand with the sidebar hidden; the rest is laid out here instead of in Mesa's SolaraViz
+draggable grid, whose tiles have a fixed height that cuts charts off at projector sizes.
+Projector mode (a switch in the sidebar, or ``?projector=1`` on the page's address) draws
+the charts in larger type, fewer legend entries, and the headline numbers beside them. Charts sit in a CSS grid whose
 columns are never narrower than :data:`viz.chart.MIN_SHOWN_PX` (so no chart text falls under
 about 12 px on screen) and each chart keeps its own aspect ratio, so nothing is clipped or
 overlapped at any window size. Behind the headline charts' lines the page draws the band of
@@ -22,18 +24,22 @@ import threading
 import time
 
 import solara
-from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from viz import band
-from viz.chart import MIN_SHOWN_PX, WIDTH_PX
-from viz.components import CARDS, RUN_INPUTS, BandToggle, Exports, Inputs, Status, arguments, model_params
+from viz.chart import MIN_SHOWN_PX, PROJECTOR_FONT_PX, WIDTH_PX
+from viz.components import CARDS, RUN_INPUTS, BandToggle, Exports, Headline, Inputs, RestorePreset, Status, arguments, model_params
+from viz.controls import Run, use_run
 from viz.model import PresentationModel
 from viz.samples import WhatTheModelsWrite
 
 NAME = "Content ecosystem: originality when AI models learn from an AI-written web"
 SIDEBAR_PX = 330
 PLAY_MS = (50, 1000, 50, 200)  # the play pause slider: min, max, step, start
+#: Projector mode's narrowest chart column: its type is 20 px (at 1920 wide there is room for two such columns).
+PROJECTOR_COLUMN_PX = int(20 / PROJECTOR_FONT_PX * WIDTH_PX) + 1
+#: Height above a projector chart (the app bar, the controls and the run's line): a chart is no taller than the rest.
+PROJECTOR_CHROME_PX = 240
 #: The page's inputs in Mesa's model_params form (their values are reactive variables, one value per session).
 MODEL_PARAMS = model_params()
 
@@ -63,6 +69,25 @@ CSS = f"""
 .chart-tools .v-input {{ margin-top: 0; padding-top: 0; }}
 .chart-tools .v-input__slot, .chart-tools .v-messages {{ margin-bottom: 0; min-height: 0; }}
 .band-note {{ margin-right: auto; color: #777; font-size: 0.85rem; font-style: italic; }}
+.run-controls {{ flex: 0 0 auto; }}
+.run-building {{ font-weight: 600; color: #8a5300; }}
+.charts-stale {{ opacity: 0.4; transition: opacity 0.1s; }}
+.input-pending {{ border-left: 4px solid #e0a100; padding-left: 6px; }}
+.pending-note, .run-pending {{ color: #8a5300; font-size: 0.85rem; }}
+/* Projector mode: the headline numbers beside the charts, in large type; columns wide enough for 20 px chart type. */
+.projector .run-status {{ min-height: 0; }}
+.projector .run-line {{ font-size: 20px; }}
+.projector-body {{ display: flex; gap: 16px; align-items: flex-start; }}
+.projector-body .chart-grid {{ flex: 1 1 auto; min-width: 0;
+  grid-template-columns: repeat(auto-fill, minmax(min({PROJECTOR_COLUMN_PX}px, 100%), 1fr)); }}
+.projector .chart-card {{ max-width: max(320px, min({int(WIDTH_PX * 1.6)}px, calc((100vh - {PROJECTOR_CHROME_PX}px) * var(--aspect)))); }}
+.headline-aside {{ flex: 0 0 auto; max-width: 360px; }}
+.headline-aside table.headline, .headline-aside th, .headline-aside td {{ font-size: 24px; line-height: 1.3; white-space: normal; }}
+.headline-aside th {{ vertical-align: bottom; }}
+.preset-menu .v-list-item__title {{ white-space: normal; line-height: 1.3; }}
+.preset-menu .v-list-item {{ min-height: 40px; }}
+.preset-select .v-select__selection {{ white-space: normal; line-height: 1.3; }}
+.word-lost {{ background: #ffe08a; padding: 0 2px; border-radius: 2px; }}
 .band-status {{ display: block; color: #555; font-size: 0.85rem; line-height: 1.3; margin: -4px 0 6px; }}
 """
 
@@ -131,13 +156,23 @@ def on_viewer_arrives():
 
 
 @solara.component
-def Main(model: PresentationModel, view: band.View):
+def Main(run: Run, view: band.View, projector: bool):
     update_counter.get()
-    Status(model)
-    with solara.Div(classes=["chart-grid"]):
-        for card in CARDS:
-            card(model, view)
-    WhatTheModelsWrite(model)
+    model = run.model.value
+    stale = ["charts-stale"] if run.building.value else []
+    with solara.Div(classes=["projector" if projector else "presenter"]):
+        Status(model, run, projector, MODEL_PARAMS)
+        if projector:
+            with solara.Div(classes=["projector-body"]):
+                with solara.Div(classes=["chart-grid", *stale]):
+                    for card in CARDS:
+                        card(model, view, True)
+                Headline(model, classes=["headline-aside"])
+        else:
+            with solara.Div(classes=["chart-grid", *stale]):
+                for card in CARDS:
+                    card(model, view)
+        WhatTheModelsWrite(model)
 
 
 def use_bands(model: PresentationModel, on: bool, reason: str) -> band.View:
@@ -153,6 +188,11 @@ def use_bands(model: PresentationModel, on: bool, reason: str) -> band.View:
     return band.View(note=band.COMPUTING)
 
 
+def projector_asked(search: str | None) -> bool:
+    """Whether the page's address asks for projector mode (``?projector=1``)."""
+    return any(part in ("projector=1", "projector=true", "projector") for part in (search or "").split("&"))
+
+
 @solara.component
 def Page():
     """The whole page, for one viewer."""
@@ -161,16 +201,17 @@ def Page():
     params = MODEL_PARAMS
     model = solara.use_memo(new_model, [])
     play = solara.use_reactive(PLAY_MS[3])
-    render_every = solara.use_reactive(1)  # ModelController's "render interval": every step is drawn
-    threads = solara.use_reactive(False)
+    projector = solara.use_reactive(projector_asked(solara.use_router().search))
+    run = use_run(model, arguments(params), play)
     reason = band.unavailable()
     bands_on = solara.use_reactive(not reason)  # on when there is a posterior: the page's only word on how sure it is
     view = use_bands(model.value, bands_on.value, reason)
+    applied = model.value.inputs
     with solara.AppBar():
         solara.AppBarTitle(NAME)
     with solara.Sidebar():
         with solara.Card("Run"):
-            ModelController(model, model_parameters=arguments(params), play_interval=play, render_interval=render_every, use_threads=threads)
+            solara.Switch(label="Projector mode (large type)", value=projector)
             with solara.Column(gap="0px", classes=["lever", "lever-play"]):
                 with solara.Row(justify="space-between", classes=["lever-label"]):
                     solara.Text("Pause between steps when playing")
@@ -179,7 +220,8 @@ def Page():
             BandToggle(bands_on, view, reason)
             Exports(model.value, view)
         with solara.Card("Scenarios (press Reset to apply)"):
-            Inputs(params, RUN_INPUTS)
+            Inputs(params, RUN_INPUTS, applied)
         with solara.Card("Levers of the first run (blue)"):
-            Inputs(params, [name for name in params if name not in RUN_INPUTS])
-    Main(model.value, view)
+            RestorePreset()
+            Inputs(params, [name for name in params if name not in RUN_INPUTS], applied)
+    Main(run, view, projector.value)

@@ -9,9 +9,11 @@ A lever is one flat scenario keyword (``section_key``) with the input that sets 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from experiments.library import description, display_name
 from model.scenario import Scenario, ScenarioError, load
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,6 +32,23 @@ def discover(folder: Path | None = None) -> dict[str, Path]:
     folder = preset_folder() if folder is None else folder
     paths = {p.stem: p for p in sorted(folder.glob("*.toml")) if p.is_file()}
     return dict(sorted(paths.items(), key=lambda item: (item[0] != BASELINE, item[0])))
+
+
+@dataclass(frozen=True)
+class Title:
+    """What a reader calls a preset: its title, and the file's first line, which says what it is."""
+
+    title: str
+    line: str  # "Title: one-line description" (the title alone when the file has no opening comment)
+
+
+def titles(presets: dict[str, Path]) -> dict[str, Title]:
+    """Each preset's :class:`Title`, from its file's first comment line (``python run.py list`` prints the same lines)."""
+    out = {}
+    for name, path in presets.items():
+        line = description(path)
+        out[name] = Title(display_name(name, line), line or display_name(name))
+    return out
 
 
 def preset_scenario(name: str, presets: dict[str, Path]) -> Scenario:
@@ -89,8 +108,25 @@ LEVERS = (
     Lever("platform_human_premium", "Ranking premium of labelled human items", "SliderFloat", 0, 2),
     Lever("platform_novelty_premium", "Ranking premium for novelty", "SliderFloat", 0, 2, 0.01),
     Lever("ai_temperature", "Temperature", "SliderFloat", 0.5, 1.5, 0.05),
-    Lever("ai_top_p", "top_p (nucleus)", "SliderFloat", 0.5, 1.0, 0.001),
+    Lever("ai_top_p", "Top-p (nucleus sampling)", "SliderFloat", 0.5, 1.0, 0.001),
 )
+
+
+def readable(message: str, levers=None) -> str:
+    """An error message with the scenario keys of the page's levers named as the page labels them.
+
+    ``policy: human_reserve + verified_share must be <= 1`` reads ``“Human reserve in training sets” +
+    “Provenance: verified share of training sets” must be <= 1``.
+    """
+    text = message.replace("keyword arguments: ", "")
+    for lever in levers or LEVERS:
+        section, _, key = lever.name.partition("_")
+        named = f"“{lever.label}”"
+        text = re.sub(rf"\b({re.escape(lever.name)}|{re.escape(section)}\.{re.escape(key)})\b", named, text)
+        text = re.sub(rf"(?<![\w.“])({re.escape(key)})\b(?![”\w])", named, text) if key not in ("count", "models", "supply", "cost") else text
+    for section in ("run", "world", "humans", "ai", "policy", "platform"):
+        text = text.replace(f"{section}: “", "“")
+    return text
 
 
 def lever_values(scenario: Scenario) -> dict[str, object]:

@@ -11,12 +11,15 @@ the panel says so in one line.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
+
+import reacton.ipyvuetify as rv
 import solara
 from mesa.visualization.utils import update_counter
 
-from model.text.ngram import PROMPT_TOKENS
+from model.text.ngram import PROBE_DOCS, PROMPT_TOKENS
 from model.text.samples import latest_documents
 from model.web import AI, HUMAN
 from viz.chart import COLOURS
@@ -26,6 +29,7 @@ DOCUMENTS = 2
 TITLE = "What the models write"
 #: Classes the page gives the panel and its documents (the browser test finds them by these).
 PANEL, HUMAN_DOC, MODEL_DOC, PROMPT_DOC = "what-models-write", "sample-human", "sample-models", "sample-prompt"
+LOST = "word-lost"  # a word of a human document the models no longer write
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class Writing:
         perplexity, first_perplexity: ``model_perplexity`` now and at setup (NaN without models).
         prompt: the first words of a held-out human document, and that document in full.
         continuations: (generation, model 0's continuation of the prompt) for the first generation and now.
+        unwritten: the words of the human documents shown that model 0 did not write once in its latest
+            :data:`~model.text.ngram.PROBE_DOCS` sample documents: what the models no longer write, marked.
     """
 
     step: int
@@ -50,6 +56,7 @@ class Writing:
     first_perplexity: float
     prompt: tuple[str, str] | None
     continuations: list[tuple[int, str]]
+    unwritten: frozenset = field(default_factory=frozenset)
 
 
 def writing(model, n: int = DOCUMENTS) -> Writing | None:
@@ -69,28 +76,46 @@ def writing(model, n: int = DOCUMENTS) -> Writing | None:
         fits = learner.history_
         shown = [0, len(fits) - 1] if len(fits) > 1 else [0]
         continuations = [(g + 1, language.decode(fits[g][0])) for g in shown]
+    unwritten = _unwritten(docs["human"], language, learner) if prompt else frozenset()
     return Writing(
-        model.steps, docs["human"], docs["models"], generation, float(model.metrics.get("model_perplexity", math.nan)), float(first), prompt, continuations
+        model.steps, docs["human"], docs["models"], generation, float(model.metrics.get("model_perplexity", math.nan)), float(first), prompt, continuations,
+        unwritten,
     )
+
+
+def _unwritten(documents: list[str], language, learner) -> frozenset:
+    """The words of ``documents`` that the learner's latest sample documents never contain."""
+    words = np.unique(" ".join(documents).split())
+    ids = np.flatnonzero(np.isin(language.words, words))
+    counts = learner.token_counts_[-1]
+    return frozenset(language.words[ids[counts[ids] == 0]].tolist())
 
 
 def _number(x: float) -> str:
     return f"{x:,.0f}" if math.isfinite(x) else "–"
 
 
-def _document(text: str, colour: str, kind: str) -> None:
-    solara.Div(
-        children=[text],
-        classes=[kind],
-        style={"border-left": f"4px solid {colour}", "padding": "1px 8px", "margin": "2px 0", "font-family": "Georgia, serif", "font-size": "0.88rem", "line-height": "1.3"},
-    )
+def _document(text: str, colour: str, kind: str, marked=frozenset()) -> None:
+    """A document as a paragraph; the words in ``marked`` highlighted."""
+    parts: list = []
+    for word in text.split(" "):
+        if word in marked:
+            parts += [rv.Html(tag="mark", children=[word], class_=LOST), " "]
+        elif parts and isinstance(parts[-1], str):
+            parts[-1] += word + " "
+        else:
+            parts.append(word + " ")
+    if parts and isinstance(parts[-1], str):
+        parts[-1] = parts[-1].rstrip()
+    style = {"border-left": f"4px solid {colour}", "padding": "1px 8px", "margin": "2px 0", "font-family": "Georgia, serif", "font-size": "0.88rem", "line-height": "1.3"}
+    solara.Div(children=[p for p in parts if p != ""], classes=[kind], style=style)
 
 
-def _side(title: str, documents: list[str], colour: str, kind: str, empty: str) -> None:
+def _side(title: str, documents: list[str], colour: str, kind: str, empty: str, marked=frozenset()) -> None:
     with solara.Column(gap="2px"):
         solara.Text(title, style={"font-weight": "600", "color": colour, "font-size": "0.9rem"})
         for text in documents[::-1]:  # the newest first
-            _document(text, colour, kind)
+            _document(text, colour, kind, marked)
         if not documents:
             solara.Text(empty, style={"color": "#666", "font-size": "0.85rem"})
 
@@ -105,7 +130,7 @@ def WhatTheModelsWrite(model):
         if shown is None:
             solara.Text(
                 "Nothing is written in the ideas world: an item is an idea and a point in meaning space, not words. "
-                'Choose a language-mode preset (world.kind = "text", e.g. text_baseline) and press Reset to read what people and models write.',
+                'Choose a preset in language mode (such as “Language mode”) as the first run and press Reset to read what people and models write.',
                 style={"color": "#555", "font-size": "0.9rem"},
             )
             return
@@ -114,8 +139,11 @@ def WhatTheModelsWrite(model):
             f"{_number(shown.perplexity)}, at setup {_number(shown.first_perplexity)} (higher: further from human language).",
             style={"font-size": "0.85rem"},
         )
+        if shown.unwritten:
+            solara.Text(f"Marked: words of these human documents that model 0 did not write once in its latest {PROBE_DOCS} documents.",
+                        style={"font-size": "0.85rem"})
         with solara.Columns([1, 1], gutters_dense=True):
-            _side("People write (latest)", shown.human, COLOURS[HUMAN], HUMAN_DOC, "no human document yet")
+            _side("People write (latest)", shown.human, COLOURS[HUMAN], HUMAN_DOC, "no human document yet", shown.unwritten)
             _side("Models write (latest AI or AI-assisted)", shown.models, COLOURS[AI], MODEL_DOC, "no model has written yet")
         if shown.prompt:
             words, full = shown.prompt
