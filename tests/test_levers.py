@@ -210,7 +210,8 @@ def test_detector_tpr_is_the_share_of_ai_and_assisted_items_dropped(simulate, tr
 def test_detector_filtering_raises_originality(paired, clearly_positive):
     on = {"policy.detector_tpr": 0.9}
     clearly_positive(paired(on, {}, tail_mean("human_share_training")), what="human share of training, detector - none")
-    clearly_positive(paired(on, {}, tail_mean("originality_index")), what="originality, detector - none")
+    # pilot (seeds 100-119) at the 2026-12-07 baseline: +0.148, sd 0.059: 9 seeds
+    clearly_positive(paired(on, {}, tail_mean("originality_index"), range(9)), what="originality, detector - none")
 
 
 # A reserve of 5% archive items keeps every training set non-empty: without it a model whose
