@@ -451,6 +451,7 @@ def test_every_preset_menu_lists_titles_and_fits_without_scrolling(server, brows
         for select in (FIRST, SECOND):
             page.get_by_role("button", name=select).click()
             menu = page.locator(".menuable__content__active")
+            menu.get_by_role("option").last.wait_for(timeout=30_000)  # the menu opens and fills after the click
             options = menu.get_by_role("option").all_inner_texts()
             assert options == [t.line for t in titles(discover(REPO / "scenarios")).values()]
             assert menu.evaluate("m => m.scrollHeight <= m.clientHeight + 1 && m.getBoundingClientRect().bottom <= innerHeight")
