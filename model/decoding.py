@@ -75,11 +75,11 @@ def count_class(counts: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(COUNT_EDGES), counts, side="right") - 1
 
 
-def _at(table: np.ndarray, top_p: float, train_size: float, item_tokens: float, uncut: float) -> np.ndarray:
-    """A (lengths, sizes, top_p[, class]) table at one point: linear in top_p (``uncut`` at 1), in log training
+def _at(table: np.ndarray, top_p: float, train_size: float, item_tokens: float) -> np.ndarray:
+    """A (lengths, sizes, top_p[, class]) table at one point: linear in top_p (1 at top_p = 1: no cut), in log training
     size and in log document length (held at the grid's ends)."""
     grid = np.array(TOP_P_GRID + (1.0,))
-    at_p = np.stack([np.interp(top_p, grid, np.append(col, uncut)) for col in np.moveaxis(table, 2, -1).reshape(-1, len(TOP_P_GRID))])
+    at_p = np.stack([np.interp(top_p, grid, np.append(col, 1.0)) for col in np.moveaxis(table, 2, -1).reshape(-1, len(TOP_P_GRID))])
     at_p = at_p.reshape(table.shape[:2] + table.shape[3:])
     for axis_grid, x in ((DOC_TOKENS, item_tokens), (TRAIN_DOCS, train_size)):
         logs = np.log(axis_grid)
@@ -90,17 +90,11 @@ def _at(table: np.ndarray, top_p: float, train_size: float, item_tokens: float, 
     return at_p
 
 
-def similarity_gain(top_p: float, train_size: int = 20_000, item_tokens: float = 20.0) -> float:
-    """How much more similar to each other the models' documents are than human documents at ``top_p``
-    (mean pairwise TF-IDF cosine over the human one's, minus 1), as the text world measured it; 0 at top_p = 1."""
-    return float(_at(measured()["similarity_gain"], top_p, train_size, item_tokens, 0.0))
-
-
 @lru_cache(maxsize=256)
 def rates(top_p: float, train_size: int = 20_000, item_tokens: float = 20.0) -> tuple[np.ndarray, np.ndarray]:
     """(survival, retention) per count class at ``top_p`` for a training set of ``train_size`` items of
     ``item_tokens`` tokens each (read-only arrays)."""
-    out = tuple(_at(measured()[key], top_p, train_size, item_tokens, 1.0) for key in ("survival", "retention"))
+    out = tuple(_at(measured()[key], top_p, train_size, item_tokens) for key in ("survival", "retention"))
     for a in out:
         a.flags.writeable = False
     return out

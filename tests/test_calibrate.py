@@ -186,10 +186,10 @@ def test_the_command_line_writes_the_posterior_its_check_and_the_same_with_two_w
 def test_every_statistic_is_read_from_the_runs_own_timeseries():
     """No pattern is a lookup: each statistic is the mean of a column of the run's output over its span."""
     ts = pd.DataFrame({"homogenization": [np.nan, 0.1, 0.3, 0.5], "human_share_new": [1.0, 0.8, 0.6, 0.4]})
-    assert statistics.value("homogenization", None, ts, 1, 2) == pytest.approx(0.2)
-    assert statistics.value("homogenization", None, ts, 0, 1) == pytest.approx(0.1)  # NaN months are skipped
-    assert statistics.value("ai_share_new", None, ts, 2, 3) == pytest.approx(0.5)
-    assert np.isnan(statistics.value("homogenization", None, ts, 0, 0))
+    assert statistics.value("homogenization", ts, 1, 2) == pytest.approx(0.2)
+    assert statistics.value("homogenization", ts, 0, 1) == pytest.approx(0.1)  # NaN months are skipped
+    assert statistics.value("ai_share_new", ts, 2, 3) == pytest.approx(0.5)
+    assert np.isnan(statistics.value("homogenization", ts, 0, 0))
 
 
 # -- shipping a posterior ---------------------------------------------------------------------------

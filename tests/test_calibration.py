@@ -69,7 +69,7 @@ def test_the_baseline_stays_inside_the_calibration_bands_on_fresh_seeds(calibrat
         if pattern.held_out:
             continue
         for pt in pattern.points:
-            values = [statistics.value(pattern.statistic, model, ts, pt.first, pt.last) for model, ts in runs[pattern.world]]
+            values = [statistics.value(pattern.statistic, ts, pt.first, pt.last) for _, ts in runs[pattern.world]]
             mean = float(np.mean(values))
             if abs(mean - pt.value) > WITHIN * pt.tolerance:
                 misses.append(f"{pt.name}: {mean:.3f} against {pt.value} ± {WITHIN:g} x {pt.tolerance}")
@@ -83,7 +83,7 @@ def test_the_language_mode_meets_the_markets_patterns():
     series = [run(scenario, seed=s).timeseries for s in range(1, 4)]
     for pattern in market:
         for pt in pattern.points:
-            mean = np.mean([statistics.value(pattern.statistic, None, ts, pt.first, pt.last) for ts in series])
+            mean = np.mean([statistics.value(pattern.statistic, ts, pt.first, pt.last) for ts in series])
             assert abs(mean - pt.value) <= WITHIN * pt.tolerance, (pt.name, mean)
 
 

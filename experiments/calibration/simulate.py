@@ -35,7 +35,7 @@ def simulate(calibration: Calibration, values: dict[str, float], seed: int, seri
             runs[pattern.world] = run_world(calibration, values, seed, pattern.world)
         model, ts = runs[pattern.world]
         for point in pattern.points:
-            stats[point.name] = statistics.value(pattern.statistic, model, ts, point.first, point.last)
+            stats[point.name] = statistics.value(pattern.statistic, ts, point.first, point.last)
         if series:
             per_step[pattern.name] = statistics.series(pattern.statistic, ts)
     return (stats, per_step) if series else stats

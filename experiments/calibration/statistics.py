@@ -41,7 +41,7 @@ def series(name: str, ts: pd.DataFrame) -> np.ndarray:
     return STATISTICS[name][0](ts)
 
 
-def value(name: str, model, ts: pd.DataFrame, first: int, last: int) -> float:
+def value(name: str, ts: pd.DataFrame, first: int, last: int) -> float:
     """The statistic over steps ``first..last`` of a finished run (the mean of its finite values; NaN if none)."""
     span = series(name, ts)[first : last + 1]
     span = span[np.isfinite(span)]
