@@ -6,7 +6,8 @@ readers who get answers from AI models no longer spend on the web (:func:`web_sh
 its source's visibility times its novelty factor:
 
 * a human item weighs 1, or ``1 + human_premium`` when labelled human-made or signed;
-* an assisted item weighs ``assisted_visibility``; an AI item ``ai_visibility``;
+* an assisted item weighs ``assisted_visibility``; an AI item ``ai_visibility`` (the world's,
+  calibrated) times ``ai_demotion`` (a ranking policy's, 1 without one);
 * novelty: times ``1 + novelty_premium * s / s_bar``, where ``s = -log p(idea)`` is the
   item's *surprisal* on the recent web (Laplace-smoothed idea frequencies over the last
   ``humans.memory`` steps, over every idea known so far) and ``s_bar`` the mean surprisal
@@ -51,7 +52,7 @@ def surprisal(ideas: np.ndarray, recent_counts: np.ndarray) -> tuple[np.ndarray,
 def ranking_weights(source: np.ndarray, labelled: np.ndarray, platform, novelty: np.ndarray | None = None) -> np.ndarray:
     """Ranking weight of each new item; ``novelty`` is each item's surprisal over the recent web's mean."""
     w = np.ones(len(source))
-    w[source == AI] = platform.ai_visibility
+    w[source == AI] = platform.ai_visibility * platform.ai_demotion
     w[source == ASSISTED] = platform.assisted_visibility
     w[(source == HUMAN) & labelled] += platform.human_premium
     if novelty is not None and platform.novelty_premium:

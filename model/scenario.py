@@ -183,6 +183,7 @@ class PlatformConfig(_Section):
     reader_adoption_p: float = Field(0.017, ge=0, le=1, description="Bass innovation of readers' use of AI answers, per step")
     reader_adoption_q: float = Field(0.0, ge=0, le=1, description="Bass imitation of readers' use of AI answers, per step, times the share already using them")
     ai_visibility: float = Field(0.0858, ge=0, description="ranking weight of AI items relative to human ones")
+    ai_demotion: float = Field(1.0, ge=0, le=1, description="share of that weight a ranking policy leaves AI items (1 = no policy)")
     assisted_visibility: float = Field(0.111, ge=0, description="ranking weight of assisted items relative to human ones")
     novelty_premium: float = Field(1.93, ge=0, description="extra ranking weight per unit of an item's idea surprisal on the recent web, over its mean (0 = indifferent)")
     human_premium: float = Field(0.0, ge=0, description="added ranking weight of labelled or signed human items")

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from experiments import compare, comparison, library
+from experiments.calibration import spec
 from model.ecosystem import ContentEcosystem
 from model.scenario import load
 
@@ -88,6 +89,14 @@ def test_policy_files_set_only_their_policy_keys(name):
         assert {k.split(".")[0] for k in keys} <= {"policy", "platform"}, keys
 
 
+@pytest.mark.parametrize("name", POLICIES)
+def test_no_policy_file_sets_a_calibrated_key(name):
+    """A policy acts relative to its world: a calibrated key differs between plausible worlds, so a file that set one
+    would replace each world's value with its own (what ranking did with platform.ai_visibility before)."""
+    calibrated = {p.key for p in spec.read().priors}
+    assert not calibrated & set(keys_of(name)), name
+
+
 def test_combined_is_exactly_its_parts():
     merged = {}
     for part in PARTS:
@@ -97,7 +106,10 @@ def test_combined_is_exactly_its_parts():
 
 def test_ranking_demotes_ai_below_the_baseline_and_the_cap_is_below_one():
     base = load(library.LIBRARY / "baseline.toml")
-    assert load(library.LIBRARY / "ranking.toml").platform.ai_visibility < base.platform.ai_visibility
+    ranking = load(library.LIBRARY / "ranking.toml")
+    # Relative to each world: the calibrated visibility stays the world's, the policy scales it.
+    assert ranking.platform.ai_demotion < base.platform.ai_demotion == 1.0
+    assert ranking.platform.ai_visibility == base.platform.ai_visibility
     assert load(library.LIBRARY / "ai_cap.toml").policy.ai_output_cap < base.policy.ai_output_cap
 
 

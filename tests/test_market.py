@@ -81,13 +81,15 @@ def test_surprisal_is_highest_for_new_and_rare_ideas():
 
 def test_novelty_premium_weights_items_by_their_surprisal():
     class Platform:
-        ai_visibility, assisted_visibility, human_premium, novelty_premium = 0.5, 0.7, 0.0, 2.0
+        ai_visibility, ai_demotion, assisted_visibility, human_premium, novelty_premium = 0.5, 1.0, 0.7, 0.0, 2.0
 
     source = np.array([HUMAN, HUMAN, AI, ASSISTED])
     w = attention.ranking_weights(source, np.zeros(4, bool), Platform, np.array([0.0, 1.5, 1.0, 1.0]))
     np.testing.assert_allclose(w, [1.0, 4.0, 0.5 * 3.0, 0.7 * 3.0])
     Platform.novelty_premium = 0.0
     np.testing.assert_allclose(attention.ranking_weights(source, np.zeros(4, bool), Platform, np.array([0.0, 1.5, 1.0, 1.0])), [1, 1, 0.5, 0.7])
+    Platform.ai_demotion = 0.4  # a ranking policy scales the world's AI weight, nothing else
+    np.testing.assert_allclose(attention.ranking_weights(source, np.zeros(4, bool), Platform, np.array([0.0, 1.5, 1.0, 1.0])), [1, 1, 0.2, 0.7])
 
 
 def test_a_novelty_premium_moves_attention_from_ai_to_human_items(paired, clearly_positive):

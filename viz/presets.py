@@ -105,6 +105,7 @@ LEVERS = (
     Lever("policy_creator_subsidy", "Creator pay per human item", "SliderFloat", 0, 2, 0.005),
     Lever("policy_training_royalty", "Royalty per human item trained on", "SliderFloat", 0, 2, 0.005),
     Lever("platform_ai_visibility", "Ranking weight of AI items", "SliderFloat", 0, 2, 0.0001),
+    Lever("platform_ai_demotion", "Ranking policy: share of that weight AI items keep", "SliderFloat", 0, 1, 0.01),
     Lever("platform_human_premium", "Ranking premium of labelled human items", "SliderFloat", 0, 2),
     Lever("platform_novelty_premium", "Ranking premium for novelty", "SliderFloat", 0, 2, 0.01),
     Lever("ai_temperature", "Temperature", "SliderFloat", 0.5, 1.5, 0.05),

@@ -24,7 +24,7 @@ def check_market(ctx: Context) -> CheckResult:
         ai_items, human_items = X[:, 1:, 0], X[:, 1:, 1]
         h, ai, pf = sc.humans, sc.ai, sc.platform
         n_h = h.count * h.productivity
-        target = equilibrium_ai_output(pf.attention * h.count, ai.cost, n_h, pf.ai_visibility, ai.cost_elasticity, h.count)
+        target = equilibrium_ai_output(pf.attention * h.count, ai.cost, n_h, pf.ai_visibility * pf.ai_demotion, ai.cost_elasticity, h.count)
         targets.append((label, ai.cost_elasticity, target))
         first = sc.run.steps // 2  # the second half: the plateau
         mean, se = mean_se(ai_items[:, first:].mean(axis=1))
