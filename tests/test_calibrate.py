@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import run as cli
-from experiments.calibration import fit, posterior, ship, spec, statistics
+from experiments.calibration import fit, posterior, ship, simulate, spec, statistics
 from experiments.calibration.command import calibrate
 from experiments.calibration.spec import CalibrationError
 
@@ -215,3 +215,38 @@ def test_the_stopping_rule_is_not_part_of_a_fits_identity():
     more = replace(cal, settings=replace(cal.settings, generations=cal.settings.generations + 3, draws=5))
     other = replace(cal, settings=replace(cal.settings, particles=cal.settings.particles + 1))
     assert more.fingerprint() == cal.fingerprint() != other.fingerprint()
+
+
+def test_what_only_the_check_reads_is_not_part_of_a_fits_identity():
+    """Held-out patterns, the worlds only they use, the check's horizon and the base's values of calibrated keys
+    change no particle, so a fit can be checked against data found later, and shipped, without fitting again."""
+    from dataclasses import replace
+
+    cal = spec.read()
+    fitted = tuple(p for p in cal.patterns if not p.held_out)
+    worlds = {w: v for w, v in cal.worlds.items() if any(p.world == w for p in fitted)}
+    bare = replace(cal, patterns=fitted, worlds=worlds, horizon=cal.steps)
+    shipped = replace(cal, base=cal.base.with_overrides({cal.keys[0]: cal.priors[0].to_value(cal.priors[0].bounds[0])}))
+    other = replace(cal, base=cal.base.with_overrides({"humans.count": cal.base.humans.count + 1}))
+    assert bare.fingerprint() == cal.fingerprint() == shipped.fingerprint() != other.fingerprint()
+    assert len(fitted) < len(cal.patterns) and len(worlds) < len(cal.worlds)
+
+
+def test_the_fit_runs_only_the_fitted_worlds_and_the_check_runs_to_its_horizon(folder):
+    (folder / "calibration.toml").write_text(CALIBRATION.replace("steps = 6\n", "steps = 6\nhorizon = 9\n", 1))
+    cal = spec.read(folder / "calibration.toml")
+    assert cal.horizon == 9 > cal.steps
+    values = {p.key: p.to_value(sum(p.bounds) / 2) for p in cal.priors}
+    fitted = simulate.simulate(cal, values, 3, held_out=False)
+    stats, series = simulate.simulate(cal, values, 3, series=True, steps=cal.horizon)
+    assert set(fitted) == {pt.name for pt in cal.fitted} < set(stats)
+    assert len(series["attention"]) == cal.horizon + 1  # the base world, run to the horizon
+    assert len(series["qa"]) == cal.worlds["qa"]["run.steps"] + 1  # a world keeps its own months
+    assert {k: stats[k] for k in fitted} == fitted  # running longer leaves the fitted months as they were
+    short = simulate.simulate(cal, values, 3)
+    assert all(short[k] == stats[k] for k in stats)
+
+
+def test_demand_for_peoples_writing_is_the_webs_attention_less_what_ai_items_take():
+    ts = pd.DataFrame({"web_attention": [1.0, 0.9, 0.8], "ai_attention_share": [0.0, 0.1, 0.5]})
+    np.testing.assert_allclose(statistics.series("human_demand", ts), [1.0, 0.81, 0.4])

@@ -15,24 +15,28 @@ from experiments.calibration.spec import Calibration
 from model.ecosystem import ContentEcosystem
 
 
-def run_world(calibration: Calibration, values: dict[str, float], seed: int, world: str | None):
+def run_world(calibration: Calibration, values: dict[str, float], seed: int, world: str | None, steps: int | None = None):
     """Run the base (in ``world``) with ``values`` of the calibrated keys; the finished model and its timeseries."""
-    model = ContentEcosystem(calibration.scenario(values, world), seed=seed)
+    model = ContentEcosystem(calibration.scenario(values, world, steps), seed=seed)
     while model.running:
         model.step()
     return model, model.timeseries()
 
 
-def simulate(calibration: Calibration, values: dict[str, float], seed: int, series: bool = False):
+def simulate(calibration: Calibration, values: dict[str, float], seed: int, series: bool = False, held_out: bool = True, steps: int | None = None):
     """Every pattern point's statistic for one run of each world the patterns need (common seed).
 
     Returns ``{point name: value}``, and with ``series`` also ``{pattern name: per-step values}``.
+    Without ``held_out`` only the fitted patterns (and their worlds) run; ``steps`` runs the base
+    world longer (a world's own ``run.steps`` stays), which leaves every earlier step as it was.
     """
     runs = {}
     stats, per_step = {}, {}
     for pattern in calibration.patterns:
+        if pattern.held_out and not held_out:
+            continue
         if pattern.world not in runs:
-            runs[pattern.world] = run_world(calibration, values, seed, pattern.world)
+            runs[pattern.world] = run_world(calibration, values, seed, pattern.world, steps)
         model, ts = runs[pattern.world]
         for point in pattern.points:
             stats[point.name] = statistics.value(pattern.statistic, ts, point.first, point.last)
@@ -59,7 +63,7 @@ class Simulator:
         seed = int(np.random.randint(0, 2**31 - 1))
         fitted = [pt.name for pt in self.calibration.fitted]
         try:
-            stats = simulate(self.calibration, self.values(parameters), seed)
+            stats = simulate(self.calibration, self.values(parameters), seed, held_out=False)
         except ValueError:  # a combination the schema refuses: never accepted
             return {name: float("nan") for name in fitted}
         return {name: stats[name] for name in fitted}  # held-out patterns stay out of the distance
@@ -89,5 +93,5 @@ def predict_task(calibration: Calibration, task: Draw) -> Predicted:
     import time
 
     start, cpu = time.perf_counter(), time.process_time()
-    stats, series = simulate(calibration, dict(task.values), task.seed, series=True)
+    stats, series = simulate(calibration, dict(task.values), task.seed, series=True, steps=calibration.horizon)
     return Predicted(task, stats, series, time.perf_counter() - start, time.process_time() - cpu)

@@ -19,7 +19,7 @@ from model.errors import read_toml
 from model.scenario import Scenario, ScenarioError, load
 
 DEFAULT = Path(__file__).resolve().parents[2] / "scenarios" / "posterior" / "calibration.toml"
-_TOP = {"base", "steps", "seed", "held_out", "full", "quick", "priors", "worlds", "patterns"}
+_TOP = {"base", "steps", "horizon", "seed", "held_out", "full", "quick", "priors", "worlds", "patterns"}
 _SETTINGS = {"particles", "generations", "min_acceptance", "draws", "set"}
 
 
@@ -102,6 +102,7 @@ class Calibration:
     worlds: dict[str, dict[str, Any]]
     settings: Settings
     quick: bool
+    horizon: int = 0  # months the predictive check runs the base world (at least ``steps``)
 
     @property
     def keys(self) -> list[str]:
@@ -123,9 +124,9 @@ class Calibration:
         """Each fitted point's weight in the distance: one over its tolerance."""
         return {pt.name: 1.0 / pt.tolerance for pt in self.fitted}
 
-    def scenario(self, values: dict[str, float], world: str | None = None) -> Scenario:
-        """The base with ``values`` of the calibrated keys, run for ``steps``, in ``world`` (None: the base world)."""
-        overrides = {"run.steps": self.steps, **values, **(self.worlds[world] if world else {})}
+    def scenario(self, values: dict[str, float], world: str | None = None, steps: int | None = None) -> Scenario:
+        """The base with ``values`` of the calibrated keys, run for ``steps`` (default: the fit's), in ``world`` (None: the base world)."""
+        overrides = {"run.steps": steps or self.steps, **values, **(self.worlds[world] if world else {})}
         return self.base.with_overrides(overrides, str(self.path))
 
     def fingerprint(self) -> str:
@@ -133,16 +134,20 @@ class Calibration:
 
         The stopping rule (``generations``) is left out: it decides how many generations run, not
         what any of them computes, so a fit may be resumed with more generations, or ended at the
-        ones it has (the predictive check's ``draws`` likewise).
+        ones it has. What only the predictive check reads is left out too (its ``draws``, the
+        ``horizon``, the held-out patterns and the worlds only they use), so a finished fit can be
+        checked against data found later without fitting again.
         """
         settings = {k: v for k, v in self.settings.__dict__.items() if k not in ("generations", "draws")}
+        fitted = [p for p in self.patterns if not p.held_out]
         spec = {
-            "base": self.base.to_dict(),
+            # the base's values of the calibrated keys are never read (every particle sets them), so shipping a fit keeps it resumable
+            "base": {section: {k: v for k, v in keys.items() if f"{section}.{k}" not in self.keys} for section, keys in self.base.to_dict().items()},
             "steps": self.steps,
             "seed": self.seed,
             "priors": [p.__dict__ for p in self.priors],
-            "patterns": [[p.name, p.statistic, p.world, p.held_out, [pt.__dict__ for pt in p.points]] for p in self.patterns],
-            "worlds": self.worlds,
+            "patterns": [[p.name, p.statistic, p.world, p.held_out, [pt.__dict__ for pt in p.points]] for p in fitted],
+            "worlds": {w: v for w, v in self.worlds.items() if any(p.world == w for p in fitted)},
             "settings": settings,
         }
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -278,6 +283,7 @@ def read(path: str | Path = DEFAULT, quick: bool = False) -> Calibration:
     except ScenarioError as error:
         raise _fail(source, "base", str(error)) from None
     steps = _integer(data["steps"], source, "steps", 1)
+    horizon = _integer(data.get("horizon", steps), source, "horizon", steps)
     seed = _integer(data["seed"], source, "seed", 0)
     settings = _settings(data["quick" if quick else "full"], source, "quick" if quick else "full")
     if settings.set:
@@ -301,4 +307,4 @@ def read(path: str | Path = DEFAULT, quick: bool = False) -> Calibration:
     patterns = tuple(_pattern(name, raw, steps, worlds, name in held, source) for name, raw in raw_patterns.items())
     if not any(not p.held_out for p in patterns):
         raise _fail(source, "patterns", "every pattern is held out; fit at least one")
-    return Calibration(path, base_path, base, steps, seed, priors, patterns, worlds, settings, quick)
+    return Calibration(path, base_path, base, steps, seed, priors, patterns, worlds, settings, quick, horizon)

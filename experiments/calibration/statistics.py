@@ -22,12 +22,23 @@ def _assisted_share_of_creators(ts: pd.DataFrame) -> np.ndarray:
         return assisted / (human + assisted)
 
 
+def _human_demand(ts: pd.DataFrame) -> np.ndarray:
+    # The audience gives a fixed attention per creator at setup; the web keeps web_attention of it and
+    # pays 1 - ai_attention_share of that to items people wrote alone: 1 at step 0.
+    return ts["web_attention"].to_numpy(float) * (1.0 - ts["ai_attention_share"].to_numpy(float))
+
+
 #: name -> (per-step series of a timeseries; what it is; an axis label)
 STATISTICS = {
     "ai_share_new": (_ai_share_new, "AI and assisted share of new items (1 - human_share_new)", "AI share of new items"),
     "ai_attention_share": (lambda ts: ts["ai_attention_share"].to_numpy(float), "share of attention paid to AI and assisted items", "AI share of attention"),
     "assisted_share_of_creators": (_assisted_share_of_creators, "assisted items over the creators' items (human plus assisted)", "assisted share of creators' items"),
     "web_attention": (lambda ts: ts["web_attention"].to_numpy(float), "share of the audience's attention still spent on the web", "web's share of attention"),
+    "human_demand": (
+        _human_demand,
+        "attention paid to items people wrote without AI, as a share of all the attention before ChatGPT (web_attention x (1 - ai_attention_share))",
+        "demand for people's writing (before = 1)",
+    ),
     "homogenization": (
         lambda ts: ts["homogenization"].to_numpy(float),
         "how much more alike the recent AI-made items are to each other than the human ones, minus 1 (the run's own items)",
