@@ -306,7 +306,7 @@ def cmd_validate(args) -> int:
         if not args.quiet:
             print(f"{result.verdict}  {result.title}  ({result.seconds:.1f} s)", flush=True)
 
-    outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, only=args.check, progress=progress, command=command)
+    outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, only=args.check, progress=progress, command=command, scheduler=args.scheduler)
     try:
         with interrupts.deferred():  # the report folder appears whole or not at all
             validation.write(outcome, args.out)

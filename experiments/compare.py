@@ -127,14 +127,10 @@ def run_many(
     else:
         from experiments.sweep import execute
 
-        with execute.executor(min(jobs, len(todo)), scheduler, PRELOAD) as pool:
+        with execute.executor(min(jobs, len(todo)), scheduler) as pool:
             for done in runs_on(pool, job, todo, progress):
                 results[done.world.index] = done.frame
     return pd.concat(results, ignore_index=True)
-
-
-#: What the local pool's workers import before their first run.
-PRELOAD = ("experiments.streamed", "experiments.runner", "experiments.calibration.posterior")
 
 
 def stream(job: streamed.Job, todo: Sequence[streamed.World], folder: Path, pool, last: int, progress: bool = False) -> pd.DataFrame:
@@ -289,7 +285,7 @@ def compare(
         job, todo = plan(scenarios, seeds, draws, matched=posterior == "matched")
         folder, stamp = partial_dir(Path(out)), streamed.fingerprint(job, todo, last)
         streamed.prepare(folder, stamp, resume, Path(out))  # refuses another comparison's runs before anything runs
-        with execute.executor(min(jobs, len(todo)), scheduler, PRELOAD) as pool:
+        with execute.executor(min(jobs, len(todo)), scheduler) as pool:
             streamed.start(folder, stamp, command)
             interrupts.saved(f"the finished runs are in {folder}/; continue with the same command and --resume")
             runs = stream(job, todo, folder, pool, last, progress)

@@ -377,7 +377,7 @@ class Comparison:
         at a time, for a comparison streamed to disk (what a figure draws)."""
         if self.runs_file is None:
             return self.runs[["scenario", "step", metric]]
-        return pd.read_csv(self.runs_file, usecols=["scenario", "step", metric], dtype={"scenario": "category"}, float_precision="round_trip")
+        return pd.read_csv(self.runs_file, usecols=["scenario", "step", metric], dtype={"scenario": "category"})
 
     @property
     def names(self) -> list[str]:

@@ -101,7 +101,7 @@ def tail(rows: str, names: Sequence[str], steps: int, last: int = LAST) -> pd.Da
     its figures reads no other), the keys, the headline metrics and :data:`READ`; parsed from the text written
     (floats read back exactly), so a resumed comparison holds what an uninterrupted one did."""
     keep = [c for c in names if c in ("scenario", "draw", "seed", "run_seed", "step") or c in HEADLINE or c in READ]
-    frame = pd.read_csv(io.StringIO(rows), header=None, names=list(names), usecols=keep, float_precision="round_trip")
+    frame = pd.read_csv(io.StringIO(rows), header=None, names=list(names), usecols=keep)
     return frame[frame["step"] > steps - max(last, LAST)].reset_index(drop=True)
 
 

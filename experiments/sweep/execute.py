@@ -57,18 +57,14 @@ def tasks(sweep: Sweep) -> list[Task]:
 class LocalPool:
     """A pool of worker processes on this machine, reused across runs and calls (imports are paid once per worker).
 
-    Workers fork from a server process that has imported the model once (``forkserver``), so
-    starting or restarting the pool is quick and never forks the driver's threads. They leave
-    Ctrl-C to the driver (:func:`experiments.interrupts.worker_pool`), which stops them at once.
+    Workers are spawned, never forked from the driver's threads, and leave Ctrl-C to the driver
+    (:func:`experiments.interrupts.worker_pool`), which stops them at once.
     """
 
-    def __init__(self, jobs: int = 1, preload: tuple[str, ...] = ()):
+    def __init__(self, jobs: int = 1):
         self.jobs = jobs
         self._pool = None
-        methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if "forkserver" in methods:
-            self.context.set_forkserver_preload(["experiments.sweep.worker", *preload])
+        self.context = multiprocessing.get_context("spawn")
 
     def __enter__(self):
         return self
@@ -162,9 +158,9 @@ class DaskPool:
             yield result
 
 
-def executor(jobs: int = 1, scheduler: str | None = None, preload: tuple[str, ...] = ()):
-    """The executor the command line asks for; ``preload``: modules the local pool's workers import once, up front."""
-    return DaskPool(scheduler, jobs) if scheduler else LocalPool(jobs, preload)
+def executor(jobs: int = 1, scheduler: str | None = None):
+    """The executor the command line asks for."""
+    return DaskPool(scheduler, jobs) if scheduler else LocalPool(jobs)
 
 
 # --- runs.csv ---------------------------------------------------------------------------------------
