@@ -28,25 +28,14 @@ import tempfile
 from pathlib import Path
 
 from experiments import interrupts, library, limits
+from experiments import compare_command
+from experiments.compare_command import SCHEDULER
 from experiments.design import command as design_command
 from model.scenario import ScenarioError, did_you_mean, key_reference, load, parse_assignment
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "scenarios" / "baseline.toml"
 DEFAULT_SEEDS = 10
-
-
-SCHEDULER = "a Dask scheduler, tcp://host:port, or 'local' for a Dask LocalCluster (default: a local process pool)"
-
-
-def _draws(text: str) -> int | str:
-    """``--posterior``: a number of draws, or ``all``."""
-    if text == "all":
-        return text
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid value {text!r}: allowed: a number of draws N >= 0, or all") from None
 
 
 class UsageError(Exception):
@@ -70,19 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     sub.add_parser("keys", help="print every scenario key with its default and allowed range (Markdown)")
     sub.add_parser("list", help="print the scenario library: each scenario with its one-line description")
-    c = sub.add_parser("compare", help="run scenarios on common seeds; write runs.csv, summary.csv, figures and report.html")
-    c.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or TOML files; the first is the reference")
-    c.add_argument("--seeds", type=int, default=None, help=f"seeds 1..N for every scenario (default {DEFAULT_SEEDS})")
-    c.add_argument("--steps", type=int, help="override run.steps in every scenario")
-    c.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
-    c.add_argument("--scheduler", help=SCHEDULER)
-    c.add_argument("--resume", action="store_true", help="finish an interrupted comparison in --out: run only the missing runs")
-    c.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a key in every scenario (repeatable)")
-    c.add_argument("--posterior", type=_draws, metavar="N", help="run over N posterior draws x the seeds, or 'all' the draws (0: the "
-                   "scenarios' own values; default: each seed in its own posterior draw, when a posterior ships)")
-    c.add_argument("--posterior-file", type=Path, metavar="CSV", help="the posterior (default: scenarios/posterior/baseline.csv)")
-    c.add_argument("--out", type=Path, help="output folder (default: results/compare--<scenarios>[--<each override>])")
-    c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    compare_command.add_parser(sub, DEFAULT_SEEDS)
     v = sub.add_parser("validate", help="reproduce the published model-collapse results in DIR/validation.md (exit 1 if a check fails)")
     v.add_argument("--quick", action="store_true", help="fewer seeds and generations: under a minute")
     v.add_argument("--out", type=Path, help="output folder (default: results/validation, or results/validation-quick with --quick)")

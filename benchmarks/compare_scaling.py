@@ -63,6 +63,7 @@ def main() -> int:
     p.add_argument("--workers", type=int, nargs="+", default=[2], help="Dask workers (default 2)")
     p.add_argument("--pool", action="store_true", help="also run each case on the local process pool with the most workers")
     p.add_argument("--steps", type=int, help="override run.steps (default: the scenarios' 120 months)")
+    p.add_argument("--keep", type=Path, help="keep each case's comparison in this folder (default: a temporary one, removed)")
     args = p.parse_args()
     scenarios = ["baseline", *(n for n in names() if n != "baseline")] if args.library else args.scenarios
     print(f"{len(scenarios)} scenarios ({' '.join(scenarios)}), {args.seeds} seed(s) a draw; Python {platform.python_version()}, "
@@ -70,6 +71,7 @@ def main() -> int:
     print(f"{'executor':<30} {'draws':>5} {'runs':>6} {'wall':>9} {'runs/s':>7} {'client peak':>12} {'worker peak':>12}  summary.csv")
     walls = {}
     with tempfile.TemporaryDirectory(prefix="compare-scaling-") as tmp:
+        tmp = args.keep or tmp
         for draws in args.draws:
             first = None
             cases = [("dask", w) for w in args.workers] + ([("pool", max(args.workers))] if args.pool else [])

@@ -78,19 +78,19 @@ def test_one_worker_writes_what_two_write(root, pooled):
 
 def test_a_signal_stops_a_comparison_and_resume_finishes_it_to_the_same_bytes(root, pooled, capfd):
     out = root / "stopped"
-    # Seeds 1-12 of every draw: 96 runs, long enough to be stopped half-way; the reference is made uninterrupted.
-    many = argv(root, "stopped", seeds=12)
+    # Seeds 1-6 of every draw: 48 runs, long enough to be stopped half-way; the reference is made uninterrupted.
+    many = argv(root, "stopped", seeds=6)
     env = {**os.environ, "PYTHONPATH": str(HERE)}
     proc = subprocess.Popen([sys.executable, str(HERE / "run.py"), *many], cwd=root, env=env, stderr=subprocess.PIPE, text=True)
     runs = partial_dir(out) / "runs"
     deadline = time.monotonic() + 120
-    while proc.poll() is None and len(list(runs.glob("*.csv")) if runs.exists() else []) < 5 and time.monotonic() < deadline:
+    while proc.poll() is None and len(list(runs.glob("*.csv")) if runs.exists() else []) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
     err = proc.communicate(timeout=60)[1]
     assert proc.returncode == 143, err
     assert err.splitlines() == [f"stopped (SIGTERM): the finished runs are in {partial_dir(out)}/; continue with the same command and --resume"]
-    assert not out.exists() and 5 <= len(list(runs.glob("*.csv"))) < 96
+    assert not out.exists() and 3 <= len(list(runs.glob("*.csv"))) < 48
     kept = {p.name: p.read_bytes() for p in runs.glob("*.csv")}
     code, _, err = call(many, capfd)  # without --resume: refused, the runs kept
     assert code == 2 and len(err.splitlines()) == 1 and "--resume" in err
@@ -100,9 +100,9 @@ def test_a_signal_stops_a_comparison_and_resume_finishes_it_to_the_same_bytes(ro
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(streamed, "keep", lambda folder, done: written.append(done.world.index) or original(folder, done))
         assert cli.main([*many, "--resume"]) == 0
-    assert len(written) == 96 - len(kept)  # only the missing runs ran
+    assert len(written) == 48 - len(kept)  # only the missing runs ran
     assert not {f"{i:06d}.csv" for i in written} & set(kept)
-    assert cli.main(argv(root, "whole", seeds=12)) == 0
+    assert cli.main(argv(root, "whole", seeds=6)) == 0
     same_files(root / "whole", out)
 
 
@@ -118,9 +118,9 @@ def test_resume_refuses_another_comparisons_runs(root, pooled, capfd):
 
 def test_the_summaries_read_only_the_last_steps_and_agree_with_the_whole_frame(root, tmp_path):
     scenarios = {"tiny": root / "tiny.toml", "reserve": root / "reserve.toml"}
-    whole = compare.compare(scenarios, 3, overrides={"run.steps": 20}, posterior=0)
-    streamed_ = compare.compare(scenarios, 3, overrides={"run.steps": 20}, posterior=0, out=tmp_path / "c")
-    assert whole.runs["step"].min() == 0 and streamed_.runs["step"].min() == 20 - compare.LAST + 1
+    whole = compare.compare(scenarios, 2, overrides={"run.steps": 16}, posterior=0)
+    streamed_ = compare.compare(scenarios, 2, overrides={"run.steps": 16}, posterior=0, out=tmp_path / "c")
+    assert whole.runs["step"].min() == 0 and streamed_.runs["step"].min() == 16 - compare.LAST + 1
     pd.testing.assert_frame_equal(whole.summary, streamed_.summary, check_exact=True)
     compare.write(streamed_, tmp_path / "c")
     assert pd.read_csv(tmp_path / "c" / "runs.csv")["step"].min() == 0  # runs.csv holds every step

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import logging
 import math
 import multiprocessing
 import os
@@ -136,6 +137,8 @@ class DaskPool:
         return self
 
     def __exit__(self, *exc):
+        if exc[0] is not None and self._own:  # stopped: the cluster's warnings as it ends its runs are no news
+            logging.getLogger("distributed").setLevel(logging.ERROR)
         for thing in self._own:
             thing.close()
         return False
