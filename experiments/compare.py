@@ -11,9 +11,11 @@ the same draws), so the difference between two scenarios is measured world by wo
 
 The statistics are pure functions of arrays (:func:`mean_ci`, :func:`paired_difference`,
 :func:`summarize`). With ``jobs > 1`` the runs go to a pool of worker processes started once
-(``spawn``: a script doing this needs the ``if __name__ == "__main__":`` guard); the rows come
+(``spawn``: a script doing this needs the ``if __name__ == "__main__":`` guard), with ``scheduler``
+to a Dask cluster (the sweep's executors, :func:`experiments.sweep.execute.executor`); the rows come
 back in scenario and seed order whatever order the runs finish in, so the tables are the same
-for any number of jobs.
+for any number of jobs. With ``out`` the runs are streamed to disk as they finish and only their
+last steps are held (:mod:`experiments.streamed`): the memory does not grow with the question.
 """
 
 from __future__ import annotations
@@ -121,9 +123,11 @@ def run_many(
     """
     job, todo = plan(scenarios, seeds, draws, matched)
     results: list[pd.DataFrame | None] = [None] * len(todo)
-    if jobs <= 1 and not scheduler:
-        for world in todo:
-            results[world.index] = streamed.run_world(job, world).frame
+    if jobs <= 1 and not scheduler:  # here, in this process (the visual server's band runs in a thread)
+        with progress_bar(progress, total=len(todo), unit="run", desc="runs") as bar:
+            for world in todo:
+                results[world.index] = streamed.run_world(job, world).frame
+                bar.update()
     else:
         from experiments.sweep import execute
 

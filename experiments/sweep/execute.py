@@ -137,7 +137,7 @@ class DaskPool:
         return self
 
     def __exit__(self, *exc):
-        if exc[0] is not None and self._own:  # stopped: the cluster's warnings as it ends its runs are no news
+        if len(self._own) > 1:  # our own cluster: its warnings as it stops (a worker slow to exit is killed) are no news
             logging.getLogger("distributed").setLevel(logging.ERROR)
         for thing in self._own:
             thing.close()
