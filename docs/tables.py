@@ -285,7 +285,7 @@ TABLES = [
     benchmark("band-cost", "presenting.md", "python benchmarks/band_cost.py"),
     benchmark("figure-speed", "performance.md", "python benchmarks/figure_speed.py"),
     benchmark("compare-speedup", "performance.md", "python benchmarks/compare_scaling.py --draws 30 --workers 1 2 --pool"),
-    benchmark("compare-memory", "performance.md", "python benchmarks/compare_scaling.py --draws 30 300 --pool --steps 12"),
+    benchmark("compare-memory", "performance.md", "python benchmarks/compare_scaling.py --draws 30 300 --pool --steps 12 --interrupt"),
     Table("calibration-posterior", "calibration.md", [CALIBRATE], calibration_posterior),
     Table("calibration-patterns", "calibration.md", [CALIBRATE], calibration_patterns),
     Table("calibration-figures", "calibration.md", [CALIBRATE], calibration_figures),
