@@ -83,9 +83,13 @@ def plan(scenarios: Mapping[str, Scenario], seeds: Sequence[int], draws: Sequenc
         from experiments.library import LIBRARY
 
         baseline = load(LIBRARY / "baseline.toml")
-    job = streamed.Job(dict(scenarios), tuple(draws or ()), baseline, streamed.columns(scenarios, bool(draws)))
+    job = streamed.Job(baseline, streamed.columns(scenarios, bool(draws)))
     pairs = [(name, draw, seed) for name in scenarios for draw, seed in worlds(seeds, draws, matched)]
-    return job, [streamed.World(i, name, draw, seed, world_seed(draw, seed)) for i, (name, draw, seed) in enumerate(pairs)]
+    values = [tuple(d.items()) for d in draws or ()]
+    return job, [
+        streamed.World(i, name, draw, seed, world_seed(draw, seed), scenarios[name], values[draw] if draw >= 0 else ())
+        for i, (name, draw, seed) in enumerate(pairs)
+    ]
 
 
 def runs_on(pool, job: streamed.Job, todo: Sequence[streamed.World], progress: bool = False, total: int | None = None, initial: int = 0):
@@ -139,7 +143,7 @@ def run_many(
 
 def stream(job: streamed.Job, todo: Sequence[streamed.World], folder: Path, pool, last: int, progress: bool = False) -> pd.DataFrame:
     """Run what is missing of ``todo`` on ``pool``, each run written to ``folder`` as it finishes; the runs' last steps."""
-    steps = next(iter(job.scenarios.values())).run.steps
+    steps = todo[0].scenario.run.steps if todo else 0
     tails, missing = streamed.Tails(), []
     for world in todo:
         if streamed.part(folder, world.index).exists():

@@ -36,22 +36,24 @@ META = "comparison.json"
 
 @dataclass(frozen=True)
 class World:
-    """One run of a comparison: its row block's position in runs.csv, scenario, draw (-1: none), seed and run.seed."""
+    """One run of a comparison: its row block's position in runs.csv, scenario, draw (-1: none), seed and run.seed;
+    the scenario and the draw's values go with it, so that no task carries every scenario and draw (a Dask cluster
+    keeps more of each task than its result, and tasks that each carried all 300 draws made its memory grow)."""
 
     index: int
     name: str
     draw: int
     seed: int
     run_seed: int
+    scenario: Scenario
+    values: tuple[tuple[str, float], ...] = ()  # the draw's {key: value}
 
 
 @dataclass(frozen=True)
 class Job:
-    """What every run of a comparison shares (sent with each task: scenarios and draws, a few kilobytes)."""
+    """What every run of a comparison shares (sent with each task: a few kilobytes)."""
 
-    scenarios: Mapping[str, Scenario]
-    draws: tuple[dict, ...]
-    baseline: Scenario | None
+    baseline: Scenario | None  # what a draw's keys are compared with (:func:`experiments.calibration.posterior.apply`)
     columns: tuple[str, ...]  # every column of runs.csv, in order
 
 
@@ -75,11 +77,11 @@ def run_world(job: Job, world: World) -> Finished:
     from experiments.runner import run
 
     start = time.perf_counter()
-    scenario = job.scenarios[world.name]
+    scenario = world.scenario
     if world.draw >= 0:
         from experiments.calibration import posterior
 
-        scenario = posterior.apply(scenario, job.draws[world.draw], job.baseline)
+        scenario = posterior.apply(scenario, dict(world.values), job.baseline)
     frame = run(scenario, seed=world.run_seed).timeseries.reset_index(drop=True)
     keys = {"scenario": world.name, "draw": world.draw, "seed": world.seed, "run_seed": world.run_seed}
     for i, key in enumerate(k for k in keys if k in job.columns):
@@ -108,8 +110,8 @@ def tail(rows: str, names: Sequence[str], steps: int, last: int = LAST) -> pd.Da
 def fingerprint(job: Job, worlds: Sequence[World], last: int) -> str:
     """What a partial folder must match to be resumed: the scenarios as run, the draws, the worlds and the span."""
     text = json.dumps(
-        {"scenarios": {n: s.to_toml() for n, s in job.scenarios.items()}, "draws": list(job.draws), "columns": list(job.columns),
-         "worlds": [(w.name, w.draw, w.seed, w.run_seed) for w in worlds], "last": last},
+        {"scenarios": {w.name: w.scenario.to_toml() for w in worlds}, "columns": list(job.columns),
+         "worlds": [(w.name, w.draw, w.seed, w.run_seed, w.values) for w in worlds], "last": last},
         sort_keys=True,
     )  # fmt: skip
     return hashlib.sha256(text.encode()).hexdigest()

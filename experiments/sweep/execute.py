@@ -121,8 +121,9 @@ class DaskPool:
         if isinstance(scheduler, Client):
             self.client = scheduler
         elif scheduler == "local":
+            # Its workers' warnings (a task cancelled as a stopped command ends) would break the one line an interrupt prints.
             cluster = LocalCluster(
-                n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
             )
             self.client = Client(cluster)
             self._own = [self.client, cluster]
