@@ -4,9 +4,9 @@
     python run.py                                   # scenarios/baseline.toml -> results/baseline/
     python run.py run SCENARIO [--steps N] [--seed S] [--set section.key=value ...] [--out DIR]
     python run.py list                              # the scenario library, one line each
-    python run.py compare SCENARIO... [--seeds N] [--steps N] [--jobs N] [--set k=v ...] [--out DIR]
+    python run.py compare SCENARIO... [--seeds N] [--posterior N|all] [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]
     python run.py keys                              # every scenario key, its default and range
-    python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N] [--check KEY]   # reproduce the published results
+    python run.py validate [--quick] [--out DIR] [--seeds N] [--jobs N] [--scheduler ADDRESS] [--check KEY]   # the published results
     python run.py resume DIR                        # continue a stopped run that wrote checkpoints
     python run.py serve [--port P] [--host H]      # the visual server for presenting (app.py)
     python run.py sweep SWEEP.toml [--jobs N] [--scheduler ADDRESS] [--out DIR] [--resume]   # sweeps, sensitivity, tipping points
@@ -28,6 +28,8 @@ import tempfile
 from pathlib import Path
 
 from experiments import interrupts, library, limits
+from experiments import compare_command
+from experiments.compare_command import SCHEDULER
 from experiments.design import command as design_command
 from model.scenario import ScenarioError, did_you_mean, key_reference, load, parse_assignment
 
@@ -57,22 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     sub.add_parser("keys", help="print every scenario key with its default and allowed range (Markdown)")
     sub.add_parser("list", help="print the scenario library: each scenario with its one-line description")
-    c = sub.add_parser("compare", help="run scenarios on common seeds; write runs.csv, summary.csv, figures and report.html")
-    c.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or TOML files; the first is the reference")
-    c.add_argument("--seeds", type=int, default=None, help=f"seeds 1..N for every scenario (default {DEFAULT_SEEDS})")
-    c.add_argument("--steps", type=int, help="override run.steps in every scenario")
-    c.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
-    c.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a key in every scenario (repeatable)")
-    c.add_argument("--posterior", type=int, metavar="N", help="run over N posterior draws x the seeds (0: the scenarios' own values; "
-                   "default: each seed in its own posterior draw, when a posterior ships)")
-    c.add_argument("--posterior-file", type=Path, metavar="CSV", help="the posterior (default: scenarios/posterior/baseline.csv)")
-    c.add_argument("--out", type=Path, help="output folder (default: results/compare--<scenarios>[--<each override>])")
-    c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    compare_command.add_parser(sub, DEFAULT_SEEDS)
     v = sub.add_parser("validate", help="reproduce the published model-collapse results in DIR/validation.md (exit 1 if a check fails)")
     v.add_argument("--quick", action="store_true", help="fewer seeds and generations: under a minute")
     v.add_argument("--out", type=Path, help="output folder (default: results/validation, or results/validation-quick with --quick)")
     v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 300; 30 with --quick)")
     v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
+    v.add_argument("--scheduler", help=SCHEDULER)
     v.add_argument("--quiet", action="store_true", help="no progress lines")
     v.add_argument("--check", action="append", metavar="KEY", help="run only this check (repeatable), e.g. text_perplexity")
     c = sub.add_parser("resume", help="continue a stopped run from its checkpoint (run.checkpoint_every > 0)")
@@ -85,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser("sweep", help="run a sweep file (grid, lhs or sobol) and analyse it: runs.csv, sensitivity, tipping points")
     w.add_argument("sweep", help="sweep TOML file, e.g. scenarios/sweeps/sobol_levers.toml")
     w.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
-    w.add_argument("--scheduler", help="a Dask scheduler, tcp://host:port, or 'local' for a Dask LocalCluster (default: a local process pool)")
+    w.add_argument("--scheduler", help=SCHEDULER)
     w.add_argument("--out", type=Path, help="output folder (default: results/sweeps/<sweep name>)")
     w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out: run only the missing runs")
     w.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -93,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--quick", action="store_true", help="a smaller world and fewer particles: minutes on 2 cores")
     k.add_argument("--file", type=Path, help="the calibration file (default: scenarios/posterior/calibration.toml)")
     k.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
-    k.add_argument("--scheduler", help="a Dask scheduler, tcp://host:port, or 'local' for a Dask LocalCluster (default: a local process pool)")
+    k.add_argument("--scheduler", help=SCHEDULER)
     k.add_argument("--out", type=Path, help="output folder (default: results/calibration, or results/calibration-quick)")
     k.add_argument("--resume", action="store_true", help="continue an interrupted calibration in --out from its last finished generation")
     k.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -212,15 +205,16 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _check_seeds_and_jobs(args, need: str) -> None:
-    if args.seeds is not None and args.seeds < 2:
+def _check_seeds_and_jobs(args, need: str, fewest: int = 2) -> None:
+    if args.seeds is not None and args.seeds < fewest:
         raise UsageError(f"--seeds {args.seeds}: need at least 2 seeds for {need}")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: need at least 1")
 
 
 def cmd_compare(args) -> int:
-    _check_seeds_and_jobs(args, "a confidence interval")
+    replicated = args.posterior == "all" or (isinstance(args.posterior, int) and args.posterior >= 2)  # the draws are the replicates
+    _check_seeds_and_jobs(args, "a confidence interval (or 1 with --posterior N >= 2, or all)", fewest=1 if replicated else 2)
     scenarios, descriptions = {}, {}
     for name in args.scenarios:  # every file is read and checked before anything runs
         path = library.resolve(name)
@@ -249,7 +243,7 @@ def cmd_compare(args) -> int:
     command += "".join(f" --set {text}" for text in args.set) + (f" --posterior-file {args.posterior_file}" if args.posterior_file else "")
     result = compare.compare(
         scenarios, seeds, jobs, progress=not args.quiet, descriptions=descriptions, command=command, posterior=posterior, posterior_file=args.posterior_file,
-        overrides=named,
+        overrides=named, scheduler=args.scheduler, out=out, resume=args.resume,
     )
     try:
         with interrupts.deferred():  # the comparison folder appears whole or not at all
@@ -289,7 +283,7 @@ def cmd_validate(args) -> int:
         if not args.quiet:
             print(f"{result.verdict}  {result.title}  ({result.seconds:.1f} s)", flush=True)
 
-    outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, only=args.check, progress=progress, command=command)
+    outcome = validation.validate(args.quick, seeds=args.seeds, jobs=jobs, only=args.check, progress=progress, command=command, scheduler=args.scheduler)
     try:
         with interrupts.deferred():  # the report folder appears whole or not at all
             validation.write(outcome, args.out)

@@ -11,25 +11,26 @@ the same draws), so the difference between two scenarios is measured world by wo
 
 The statistics are pure functions of arrays (:func:`mean_ci`, :func:`paired_difference`,
 :func:`summarize`). With ``jobs > 1`` the runs go to a pool of worker processes started once
-(``spawn``: a script doing this needs the ``if __name__ == "__main__":`` guard); the rows come
+(``spawn``: a script doing this needs the ``if __name__ == "__main__":`` guard), with ``scheduler``
+to a Dask cluster (the sweep's executors, :func:`experiments.sweep.execute.executor`); the rows come
 back in scenario and seed order whatever order the runs finish in, so the tables are the same
-for any number of jobs.
+for any number of jobs. With ``out`` the runs are streamed to disk as they finish and only their
+last steps are held (:mod:`experiments.streamed`): the memory does not grow with the question.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
+import shutil
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import as_completed
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from experiments import how_often, interrupts, library
+from experiments import how_often, library, streamed
 from experiments.files import progress_bar
 from experiments.comparison import (  # noqa: F401  (the statistics, for scripts that import them from here)
     HEADLINE,
@@ -48,15 +49,9 @@ from experiments.comparison import (  # noqa: F401  (the statistics, for scripts
     summarize,
     world_range,
 )
-from experiments.runner import run
 from model.scenario import Scenario, ScenarioError, find, load
 
 # -- running -------------------------------------------------------------------------------------
-
-
-def _run_one(job: tuple[Scenario, int]) -> pd.DataFrame:
-    scenario, seed = job
-    return run(scenario, seed=seed).timeseries
 
 
 def worlds(seeds: Sequence[int], draws: Sequence[dict] | None = None, matched: bool = False) -> list[tuple[int, int]]:
@@ -81,6 +76,31 @@ def world_seed(draw: int, seed: int) -> int:
     return int(np.random.SeedSequence(int(seed), spawn_key=(int(draw),)).generate_state(1, dtype=np.uint32)[0] >> 1)
 
 
+def plan(scenarios: Mapping[str, Scenario], seeds: Sequence[int], draws: Sequence[dict] | None = None, matched: bool = False):
+    """(job, runs): what every run shares, and every run in the order of runs.csv (scenario, then draw, then seed)."""
+    baseline = None
+    if draws:
+        from experiments.library import LIBRARY
+
+        baseline = load(LIBRARY / "baseline.toml")
+    job = streamed.Job(baseline, streamed.columns(scenarios, bool(draws)))
+    pairs = [(name, draw, seed) for name in scenarios for draw, seed in worlds(seeds, draws, matched)]
+    values = [tuple(d.items()) for d in draws or ()]
+    return job, [
+        streamed.World(i, name, draw, seed, world_seed(draw, seed), scenarios[name], values[draw] if draw >= 0 else ())
+        for i, (name, draw, seed) in enumerate(pairs)
+    ]
+
+
+def runs_on(pool, job: streamed.Job, todo: Sequence[streamed.World], progress: bool = False, total: int | None = None, initial: int = 0):
+    """Every run of ``todo`` on ``pool`` (:func:`experiments.sweep.execute.executor`), yielded as each finishes."""
+    total = len(todo) + initial if total is None else total
+    with progress_bar(progress, total=total, initial=initial, unit="run", desc="runs") as bar:
+        for done in pool.map_unordered(streamed.run_world, job, todo):
+            yield done
+            bar.update()
+
+
 def run_many(
     scenarios: Mapping[str, Scenario],
     seeds: Sequence[int],
@@ -88,6 +108,7 @@ def run_many(
     progress: bool = False,
     draws: Sequence[dict] | None = None,
     matched: bool = False,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run every scenario on every world; one long DataFrame: ``scenario, seed, step`` and the metrics.
 
@@ -100,47 +121,38 @@ def run_many(
             that leaves them at the baseline's values (:func:`experiments.calibration.posterior.apply`),
             and the frame gains a ``draw`` column: world (draw i, seed s) is the same for every scenario.
         matched: run draw i with seed i only (as many draws as seeds), not every draw with every seed.
+        scheduler: a Dask scheduler (``tcp://host:port``, or ``"local"`` for a cluster on this machine) instead
+            of a process pool; the result does not depend on it. The whole frame is held in memory:
+            :func:`compare` with ``out`` streams the runs to disk instead.
     """
-    pairs = worlds(seeds, draws, matched)
-    if draws:
-        from experiments.calibration import posterior
-        from experiments.library import LIBRARY
-        from model.scenario import load
-
-        baseline = load(LIBRARY / "baseline.toml")
-        runs_as = {(name, d): posterior.apply(s, draws[d], baseline) for name, s in scenarios.items() for d in {d for d, _ in pairs}}
-    else:
-        runs_as = {(name, -1): s for name, s in scenarios.items()}
-    tasks = [(name, runs_as[name, draw], seed, draw) for name in scenarios for draw, seed in pairs]
-    run_seeds = {pair: world_seed(*pair) for pair in pairs}
-    results: list[pd.DataFrame | None] = [None] * len(tasks)
-    with progress_bar(progress, total=len(tasks), unit="run", desc="runs") as bar:
-        if jobs <= 1 or len(tasks) <= 1:
-            for i, (_, scenario, seed, draw) in enumerate(tasks):
-                results[i] = _run_one((scenario, run_seeds[draw, seed]))
+    job, todo = plan(scenarios, seeds, draws, matched)
+    results: list[pd.DataFrame | None] = [None] * len(todo)
+    if jobs <= 1 and not scheduler:  # here, in this process (the visual server's band runs in a thread)
+        with progress_bar(progress, total=len(todo), unit="run", desc="runs") as bar:
+            for world in todo:
+                results[world.index] = streamed.run_world(job, world).frame
                 bar.update()
+    else:
+        from experiments.sweep import execute
+
+        with execute.executor(min(jobs, len(todo)), scheduler) as pool:
+            for done in runs_on(pool, job, todo, progress):
+                results[done.world.index] = done.frame
+    return pd.concat(results, ignore_index=True)
+
+
+def stream(job: streamed.Job, todo: Sequence[streamed.World], folder: Path, pool, last: int, progress: bool = False) -> pd.DataFrame:
+    """Run what is missing of ``todo`` on ``pool``, each run written to ``folder`` as it finishes; the runs' last steps."""
+    steps = todo[0].scenario.run.steps if todo else 0
+    tails, missing = streamed.Tails(), []
+    for world in todo:
+        if streamed.part(folder, world.index).exists():
+            tails.add(world.index, streamed.tail(streamed.finished(folder, world.index), job.columns, steps, last))
         else:
-            context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-            with interrupts.worker_pool(min(jobs, len(tasks)), context) as pool:  # workers leave Ctrl-C to us
-                futures = {pool.submit(_run_one, (scenario, run_seeds[draw, seed])): i for i, (_, scenario, seed, draw) in enumerate(tasks)}
-                try:
-                    for future in as_completed(futures):
-                        results[futures[future]] = future.result()
-                        bar.update()
-                except BaseException:
-                    interrupts.abandon(pool)  # an interrupt stops the runs at once
-                    raise
-    frames = []
-    for (name, _, seed, draw), ts in zip(tasks, results):
-        ts = ts.reset_index(drop=True)
-        if draws:
-            ts.insert(0, "run_seed", run_seeds[draw, seed])
-        ts.insert(0, "seed", seed)
-        if draws:
-            ts.insert(0, "draw", draw)
-        ts.insert(0, "scenario", name)
-        frames.append(ts)
-    return pd.concat(frames, ignore_index=True)
+            missing.append(world)
+    for finished in runs_on(pool, job, missing, progress, total=len(todo), initial=len(todo) - len(missing)):
+        tails.add(finished.world.index, streamed.tail(streamed.keep(folder, finished), job.columns, steps, last))
+    return tails.frame()
 
 
 def _is_integer(value) -> bool:
@@ -215,6 +227,9 @@ def compare(
     posterior: int | str | None = None,
     posterior_file: str | Path | None = None,
     overrides: Mapping[str, object] | None = None,
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
 ) -> Comparison:
     """Run ``scenarios`` on common seeds (and plausible worlds) and summarize them against the first one.
 
@@ -222,19 +237,26 @@ def compare(
         scenarios: name -> scenario (a Scenario, a library name or a path), the reference
             first; or a list of library names or paths, named after their files. They must
             agree on run.steps, run.window and run.rarefy (see :func:`mismatch`).
-        seeds: ``N`` for seeds 1..N, or the seeds themselves; at least 2, for an interval.
-        jobs: worker processes; results do not depend on it.
+        seeds: ``N`` for seeds 1..N, or the seeds themselves; at least 2 for an interval, or 1 with ``posterior = N``
+            (N >= 2) or ``"all"``, whose draws are the replicates.
+        jobs: worker processes (or Dask workers, with ``scheduler = "local"``); results do not depend on it.
         progress: a progress bar on stderr.
         descriptions: name -> one line on what the scenario is (for the brief; default: the
             first comment line of each scenario given as a file).
         command: the command that made the comparison (for the brief).
         last: steps averaged at the end.
         posterior: ``N``: every scenario over the first N posterior draws times the seeds, draw i
-            and seed s the same world for every scenario; ``"matched"``: draw i with seed i only;
-            None or 0: the scenarios' own values.
+            and seed s the same world for every scenario; ``"all"``: every draw of the file; ``"matched"``:
+            draw i with seed i only; None or 0: the scenarios' own values.
         posterior_file: the posterior (default: the one the project ships).
         overrides: ``{"section.key": value}`` set in every scenario, and named in every scenario's name
             (``baseline (ai.temperature = 0.8)``): in the tables, the figures' legends and the brief.
+        scheduler: a Dask scheduler, ``tcp://host:port``, or ``"local"`` for a Dask cluster on this machine, instead
+            of a local process pool; results do not depend on it.
+        out: stream the runs to disk for :func:`write` into this folder: each run is written to ``.OUT.partial/`` beside
+            it as it finishes, and only the runs' last steps stay in memory (``runs`` holds those; ``runs_file`` the
+            whole, once written). Without it, every run is held in memory.
+        resume: with ``out``, continue an interrupted comparison from the runs in its partial folder.
     """
     scenarios, described = scenarios_of(scenarios)
     if overrides:
@@ -246,8 +268,6 @@ def compare(
     if problem:
         raise ScenarioError(problem)
     seeds = seed_list(seeds)
-    if len(seeds) < 2:
-        raise ScenarioError(f"seeds = {seeds}: need at least 2 seeds for a confidence interval")
     descriptions = described if descriptions is None else descriptions
     if not _is_integer(jobs) or jobs < 1:
         raise ScenarioError(f"jobs = {jobs!r}: allowed: an integer >= 1 (worker processes)")
@@ -257,13 +277,30 @@ def compare(
         from experiments.calibration import posterior as posterior_module
 
         source = str(posterior_file or posterior_module.SHIPPED)
-        draws = posterior_module.draws(len(seeds) if posterior == "matched" else int(posterior), source)
+        count = len(posterior_module.read(source)) if posterior == "all" else len(seeds) if posterior == "matched" else int(posterior)
+        draws = posterior_module.draws(count, source)
+    replicates = len(draws) if draws and posterior != "matched" else 1
+    if len(seeds) < 2 and replicates < 2:
+        raise ScenarioError(f"seeds = {seeds}: need at least 2 seeds for a confidence interval (or 1 seed over posterior = N >= 2 draws)")
     start = time.perf_counter()
-    runs = run_many(scenarios, seeds, jobs, progress, draws, matched=posterior == "matched")
+    if out is None:
+        runs, folder = run_many(scenarios, seeds, jobs, progress, draws, posterior == "matched", scheduler), None
+    else:
+        from experiments import interrupts
+        from experiments.sweep import execute
+        from model.checkpoint import partial_dir
+
+        job, todo = plan(scenarios, seeds, draws, matched=posterior == "matched")
+        folder, stamp = partial_dir(Path(out)), streamed.fingerprint(job, todo, last)
+        streamed.prepare(folder, stamp, resume, Path(out))  # refuses another comparison's runs before anything runs
+        with execute.executor(min(jobs, len(todo)), scheduler) as pool:
+            streamed.start(folder, stamp, command)
+            interrupts.saved(f"the finished runs are in {folder}/; continue with the same command and --resume")
+            runs = stream(job, todo, folder, pool, last, progress)
     summary = summarize(runs, measured(scenarios.values()), last=last)
     return Comparison(
         dict(scenarios), seeds, runs, summary, time.perf_counter() - start, max(1, jobs), dict(descriptions or {}), command, draws, source,
-        dict(overrides or {}),
+        dict(overrides or {}), partial=folder,
     )
 
 
@@ -290,7 +327,11 @@ def write(comparison: Comparison, out: str | Path) -> list[Path]:
     from experiments import brief, figures, files  # plotting only when writing
 
     with files.staged_folder(Path(out)) as staging:
-        comparison.runs.to_csv(staging / "runs.csv", index=False)
+        if comparison.partial is None:
+            comparison.runs.to_csv(staging / "runs.csv", index=False)
+        else:  # streamed: the runs' rows are copied from disk, and the figures read them back a metric at a time
+            streamed.assemble(comparison.partial, streamed.columns(comparison.scenarios, bool(comparison.draws)), staging / "runs.csv")
+            comparison.runs_file = staging / "runs.csv"
         comparison.summary.to_csv(staging / "summary.csv", index=False)
         span = brief.last_steps(comparison)
         how_often.pairwise(comparison.runs, comparison.metrics, last=span).to_csv(staging / "pairwise.csv", index=False)
@@ -306,6 +347,9 @@ def write(comparison: Comparison, out: str | Path) -> list[Path]:
             (staging / f"scenario-{file_stem(name)}.toml").write_text(scenario.to_toml())
         (staging / "report.html").write_text(brief.page(comparison, drawn), encoding="utf-8")
         names = sorted(f.name for f in staging.iterdir())
+    if comparison.partial is not None:  # the runs are in runs.csv now
+        comparison.runs_file = Path(out) / "runs.csv"
+        shutil.rmtree(comparison.partial, ignore_errors=True)
     return [Path(out) / name for name in names]
 
 

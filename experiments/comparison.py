@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -368,6 +369,15 @@ class Comparison:
     draws: list[dict[str, float]] = field(default_factory=list)  # the posterior draws run (empty: the scenarios' own values)
     posterior_file: str = ""  # where the draws come from
     overrides: dict[str, object] = field(default_factory=dict)  # {"section.key": value} set in every scenario (in every name)
+    partial: Path | None = None  # streamed to disk: the folder of the finished runs, and ``runs`` holds only their last steps
+    runs_file: Path | None = None  # streamed: runs.csv, every step of every run, once written
+
+    def series(self, metric: str) -> pd.DataFrame:
+        """``scenario, step, METRIC`` of every step of every run: from memory, or read back from runs.csv, one column
+        at a time, for a comparison streamed to disk (what a figure draws)."""
+        if self.runs_file is None:
+            return self.runs[["scenario", "step", metric]]
+        return pd.read_csv(self.runs_file, usecols=["scenario", "step", metric], dtype={"scenario": "category"})
 
     @property
     def names(self) -> list[str]:

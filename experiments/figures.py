@@ -204,11 +204,12 @@ def palette(names) -> dict[str, str]:
 def plot_comparison(comparison, metric: str, path: Path, label: str | None = None) -> Figure:
     """One headline metric: each scenario's mean over worlds with its range over them (5th to 95th percentile,
     :func:`experiments.comparison.band`; no band with fewer than :data:`~experiments.comparison.MIN_WORLDS` worlds)."""
-    runs = comparison.runs
     first = next(iter(comparison.scenarios.values()))
     window, every = first.run.window, first.ai.retrain_every
     same_retraining = len({s.ai.retrain_every for s in comparison.scenarios.values()}) == 1
-    b = band(runs, metric)
+    series = comparison.series(metric)
+    last = int(series["step"].max())
+    b = band(series, metric)
     b = b[b["step"] >= first_step(metric, window)]
     colours = palette(comparison.names)
     log = collapses(b["mean"])
@@ -223,7 +224,6 @@ def plot_comparison(comparison, metric: str, path: Path, label: str | None = Non
         if np.isfinite(rows["high"].to_numpy(float)).any():  # no band where there are too few worlds for a range
             ax.fill_between(rows["step"], low, rows["high"], color=colours[name], alpha=0.15, lw=0)
         axes.series(ax, rows["step"], rows["mean"], color=colours[name], lw=2.6 if name == comparison.names[0] else 1.8, label=name)
-    last = int(runs["step"].max())
     if same_retraining:
         mark_retraining(ax, every, last)
     what = label or HEADLINE.get(metric, metric)

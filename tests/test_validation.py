@@ -85,6 +85,15 @@ def test_pool_gives_the_same_numbers_as_serial():
     np.testing.assert_array_equal(a, b)
 
 
+def test_a_dask_cluster_gives_the_same_numbers_as_serial():
+    scenario = common.load(common.SCENARIOS / "gaussian_mle.toml", {"run.steps": 3})
+    with Runner(1) as serial, Runner(2, "local") as cluster:
+        a = serial.seeds(scenario, range(1, 8), "gaussian")
+        b = cluster.seeds(scenario, range(1, 8), "gaussian")
+    assert a.shape == (7, 4, 2 * scenario.world.dim + 2)
+    np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("argv", [["validate", "--seeds", "1"], ["validate", "--jobs", "0"], ["validate", "--bogus"], ["validate", "--check", "nosuch"]])
 def test_bad_validate_arguments_exit_2(argv, capsys):
     assert run.main(argv) == 2

@@ -126,17 +126,20 @@ def rounded(x: float, digits: int = 3) -> float:
 
 
 def mode(n: int | None, path: str | Path | None, seeds: int):
-    """What ``compare --posterior N`` asks for: N draws, ``"matched"`` (the default when a posterior ships) or None.
+    """What ``compare --posterior N`` asks for: N draws, ``"all"``, ``"matched"`` (the default when a posterior ships) or None.
 
     Checks the file now, so a missing, malformed or short posterior stops before anything runs.
     """
-    if n is not None and n < 0:
+    if n is not None and n != "all" and n < 0:
         raise CalibrationError(f"--posterior {n}: give a number of draws >= 0 (0: the scenarios' own values)")
     file = Path(path) if path else SHIPPED
     if n == 0 or (n is None and path is None and not file.exists()):
         return None
     wanted = "matched" if n is None else n
-    draws(seeds if wanted == "matched" else wanted, file)
+    if wanted == "all":
+        read(file)
+    else:
+        draws(seeds if wanted == "matched" else wanted, file)
     return wanted
 
 

@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+from experiments.compare_command import SCHEDULER
+
 
 def add_parser(sub) -> None:
     """The ``design`` subcommand's arguments (run.py stays thin)."""
@@ -13,7 +15,7 @@ def add_parser(sub) -> None:
     d.add_argument("design", help="design TOML file, e.g. scenarios/designs/least_cost.toml")
     d.add_argument("--quick", action="store_true", help="the small world of a quick run and the file's [quick] budget: minutes on 2 cores")
     d.add_argument("--jobs", type=int, help="worker processes (default: min(2, CPUs)); results do not depend on it")
-    d.add_argument("--scheduler", help="a Dask scheduler, tcp://host:port, or 'local' for a Dask LocalCluster (default: a local process pool)")
+    d.add_argument("--scheduler", help=SCHEDULER)
     d.add_argument("--out", type=Path, help="output folder (default: results/designs/<design name>[-quick])")
     d.add_argument("--resume", action="store_true", help="finish an interrupted search in --out: replay it, making only the missing runs")
     d.add_argument("--export", type=int, metavar="N", help="write mix N of --out's pareto.csv as a scenario file, mix-N.toml (runs nothing)")

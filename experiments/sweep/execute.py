@@ -12,7 +12,9 @@ reruns the lost tasks on other workers.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import logging
 import math
 import multiprocessing
 import os
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model.scenario import ScenarioError
+from experiments import interrupts
 from experiments.files import progress_bar
 from experiments.sweep.design import Sweep
 from experiments.sweep.worker import Done, Job, Task, run_task
@@ -32,6 +35,8 @@ RUNS = "runs.csv"
 META = "sweep.json"
 #: Times a local pool may break (a worker process died) before the sweep gives up.
 MAX_RESTARTS = 5
+#: The fewest tasks a Dask cluster is given at once (more: four for each worker thread).
+WINDOW = 8
 
 
 class SweepError(ScenarioError):
@@ -51,32 +56,34 @@ def tasks(sweep: Sweep) -> list[Task]:
 
 
 class LocalPool:
-    """A pool of worker processes on this machine, reused across runs (imports are paid once per worker).
+    """A pool of worker processes on this machine, reused across runs and calls (imports are paid once per worker).
 
-    Workers fork from a server process that has imported the model once (``forkserver``), so
-    starting or restarting the pool is quick and never forks the driver's threads.
+    Workers are spawned, never forked from the driver's threads, and leave Ctrl-C to the driver
+    (:func:`experiments.interrupts.worker_pool`), which stops them at once.
     """
 
     def __init__(self, jobs: int = 1):
         self.jobs = jobs
-        methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if "forkserver" in methods:
-            self.context.set_forkserver_preload(["experiments.sweep.worker"])
+        self._pool = None
+        self.context = multiprocessing.get_context("spawn")
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         return False
 
-    def map_unordered(self, fn: Callable, job: Job, items: Iterable[Task]) -> Iterator[Done]:
+    def map_unordered(self, fn: Callable, job, items: Iterable) -> Iterator:
         """``fn(job, item)`` for every item, yielded as each finishes; a broken pool is replaced and its runs resubmitted."""
-        pending = {(item.point, item.replicate): item for item in items}
+        pending = dict(enumerate(items))
         restarts = 0
         while pending:
-            pool = ProcessPoolExecutor(self.jobs, mp_context=self.context)
-            futures = {pool.submit(fn, job, item): item for item in pending.values()}
+            if self._pool is None:
+                self._pool = interrupts.worker_pool(self.jobs, self.context)
+            futures = {self._pool.submit(fn, job, item): key for key, item in pending.items()}
             broken = False
             try:
                 for future in as_completed(futures):  # waits on every future once, not once per result
@@ -85,12 +92,15 @@ class LocalPool:
                     except BrokenProcessPool:  # a worker died: every unfinished run fails alike
                         broken = True
                         break
-                    item = futures[future]
-                    del pending[item.point, item.replicate]
+                    del pending[futures[future]]
                     yield result
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
+            except BaseException:  # an interrupt, or the caller stopped reading: stop the runs at once
+                interrupts.abandon(self._pool)
+                self._pool = None
+                raise
             if broken:
+                interrupts.abandon(self._pool)
+                self._pool = None
                 restarts += 1
                 if restarts > MAX_RESTARTS:
                     raise RuntimeError(f"worker processes died {restarts} times; {len(pending)} runs unfinished")
@@ -111,8 +121,9 @@ class DaskPool:
         if isinstance(scheduler, Client):
             self.client = scheduler
         elif scheduler == "local":
+            # Its workers' warnings (a task cancelled as a stopped command ends) would break the one line an interrupt prints.
             cluster = LocalCluster(
-                n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
             )
             self.client = Client(cluster)
             self._own = [self.client, cluster]
@@ -127,20 +138,27 @@ class DaskPool:
         return self
 
     def __exit__(self, *exc):
+        if len(self._own) > 1:  # our own cluster: its warnings as it stops (a worker slow to exit is killed) are no news
+            logging.getLogger("distributed").setLevel(logging.ERROR)
         for thing in self._own:
             thing.close()
         return False
 
-    def map_unordered(self, fn: Callable, job: Job, items: Iterable[Task]) -> Iterator[Done]:
+    def map_unordered(self, fn: Callable, job, items: Iterable) -> Iterator:
         from distributed import as_completed
 
         # The job goes with every task (a few kilobytes), not scattered: scattered data lives on
         # workers, and tasks that need it are cancelled ("lost dependencies") if the worker holding
-        # it dies, where a task that carries its own job is simply rerun elsewhere.
-        futures = [self.client.submit(fn, job, item, pure=False) for item in items]
-        for future in as_completed(futures):
+        # it dies, where a task that carries its own job is simply rerun elsewhere. Only a window of
+        # tasks is in flight, so the driver's and the scheduler's memory do not grow with the runs.
+        items = iter(items)
+        window = max(WINDOW, 4 * sum(self.client.nthreads().values()))
+        done = as_completed([self.client.submit(fn, job, item, pure=False) for item in itertools.islice(items, window)])
+        for future in done:
             result = future.result()
             future.release()  # the driver keeps nothing but the row
+            for item in itertools.islice(items, 1):
+                done.add(self.client.submit(fn, job, item, pure=False))
             yield result
 
 

@@ -64,17 +64,19 @@ def validate(
     only: list[str] | None = None,
     progress: Callable[[CheckResult], None] | None = None,
     command: str = "python run.py validate",
+    scheduler: str | None = None,
 ) -> Validation:
     """Run the checks (all, or those named in ``only``) and return their results.
 
     Args:
         quick: fewer seeds and generations; the whole run takes well under a minute.
         seeds: seeds for every Monte Carlo check, instead of each check's default.
-        jobs: worker processes (1 = serial); results are identical either way. The pool uses the
-            ``spawn`` start method, so a script that calls this with ``jobs > 1`` needs the usual
-            ``if __name__ == "__main__":`` guard.
+        jobs: worker processes (1 = serial); results are identical either way. A script that calls this
+            with ``jobs > 1`` needs the usual ``if __name__ == "__main__":`` guard (the workers do not fork it).
         only: keys of :data:`CHECKS` to run.
         progress: called with each check's result as it finishes.
+        scheduler: a Dask scheduler, ``tcp://host:port``, or ``"local"`` for a Dask cluster of ``jobs`` workers on this
+            machine, instead of a process pool; results are identical either way.
     """
     if seeds is not None and not 2 <= seeds <= MAX_SEEDS:
         raise ValueError(f"seeds must be between 2 and {MAX_SEEDS}, not {seeds}")
@@ -84,7 +86,7 @@ def validate(
         raise ValueError(f"unknown check {unknown[0]!r}; checks: {', '.join(CHECKS)}")
     start = time.perf_counter()
     results = []
-    with Runner(jobs) as runner:
+    with Runner(jobs, scheduler) as runner:
         ctx = Context(quick=quick, runner=runner, seeds=seeds)
         for key in keys:
             result = run_check(key, ctx)

@@ -2,18 +2,16 @@
 
 A run is a pure function of (scenario, seed): it builds the model, steps it, and after
 setup and after every step reads a few numbers from the model's own state (a *trace*).
-Seeds run serially or in a pool of worker processes started once; the results are the
-same either way, in seed order.
+Seeds run serially, in a pool of worker processes or on a Dask cluster, started once; the results
+are the same either way, in seed order.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from typing import Self
 
 import numpy as np
 
-from experiments import interrupts
 from model.ecosystem import ContentEcosystem
 from model.scenario import Scenario
 from model.web import AI, HUMAN
@@ -98,42 +96,42 @@ def run_seed(scenario: Scenario, seed: int, trace: str, stop: str | None = None)
     return np.array(rows)
 
 
-def _run_chunk(job) -> np.ndarray:
-    scenario, seeds, trace, stop = job
-    return np.stack([run_seed(scenario, s, trace, stop) for s in seeds])
+def _run_chunk(job, chunk) -> tuple[int, np.ndarray]:
+    """(position, traces) of a chunk of seeds: ``job`` is (scenario, trace, stop), ``chunk`` (position, seeds)."""
+    scenario, trace, stop = job
+    position, seeds = chunk
+    return position, np.stack([run_seed(scenario, s, trace, stop) for s in seeds])
 
 
 class Runner:
-    """Runs many seeds of a scenario, serially (``jobs=1``) or in a pool started once."""
+    """Runs many seeds of a scenario, serially (``jobs=1``) or on the sweep's executors, started once: a local process
+    pool, or a Dask cluster with ``scheduler`` (:func:`experiments.sweep.execute.executor`; a lost worker's seeds are rerun)."""
 
-    def __init__(self, jobs: int = 1):
+    def __init__(self, jobs: int = 1, scheduler: str | None = None):
         self.jobs = max(1, int(jobs))
         self._pool = None
-        if self.jobs > 1:
-            # spawn: no fork of a process that may hold threads; workers import the model once.
-            self._pool = interrupts.worker_pool(self.jobs, multiprocessing.get_context("spawn"))
+        if self.jobs > 1 or scheduler:
+            from experiments.sweep import execute
+
+            self._pool = execute.executor(self.jobs, scheduler)
 
     def seeds(self, scenario: Scenario, seeds, trace: str, stop: str | None = None) -> np.ndarray:
-        """Array (seeds, steps + 1, width): one trace per seed, in seed order."""
+        """Array (seeds, steps + 1, width): one trace per seed, in seed order, however many workers run them."""
         seeds = [int(s) for s in seeds]
         if self._pool is None:
-            return _run_chunk((scenario, seeds, trace, stop))
-        n_chunks = min(len(seeds), 4 * self.jobs)
-        chunks = [list(c) for c in np.array_split(np.array(seeds), n_chunks)]
-        parts = self._pool.map(_run_chunk, [(scenario, c, trace, stop) for c in chunks])
-        return np.concatenate(list(parts))
+            return _run_chunk((scenario, trace, stop), (0, seeds))[1]
+        chunks = [list(c) for c in np.array_split(np.array(seeds), min(len(seeds), 4 * self.jobs))]
+        parts = dict(self._pool.map_unordered(_run_chunk, (scenario, trace, stop), list(enumerate(chunks))))
+        return np.concatenate([parts[i] for i in range(len(chunks))])
 
-    def close(self, abandon: bool = False) -> None:
-        """Shut the pool down; with ``abandon`` (an interrupt), stop the workers at once."""
+    def close(self) -> None:
+        """Shut the workers down (an interrupt during runs has stopped them already: the executor does as it passes)."""
         if self._pool is not None:
-            if abandon:
-                interrupts.abandon(self._pool)
-            else:
-                self._pool.shutdown()
+            self._pool.__exit__(None, None, None)
             self._pool = None
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type, *exc) -> None:
-        self.close(abandon=exc_type is not None)
+    def __exit__(self, *exc) -> None:
+        self.close()
