@@ -387,17 +387,18 @@ PROJECTOR = """() => {
   const img = document.querySelector('.chart-card img');
   const cells = [...document.querySelectorAll('.headline-aside td, .headline-aside th')];
   const buttons = ['Reset', '▶', 'Step'].map(name => [...document.querySelectorAll('button')].find(b => b.innerText.trim().toUpperCase() === name.toUpperCase()));
-  return {headline: {...box(img), natural: img.naturalWidth}, table: box(document.querySelector('.headline-aside')),
+  return {headline: {...box(img), natural: img.naturalWidth}, table: box(document.querySelector('.headline-aside table')),
           cell_px: Math.min(...cells.map(c => parseFloat(getComputedStyle(c).fontSize))), text: document.body.innerText,
           buttons: buttons.map(b => b ? {...box(b), top: document.elementFromPoint((box(b).x + box(b).r) / 2, (box(b).y + box(b).b) / 2)?.closest('button') === b} : null),
           viewport: [innerWidth, innerHeight]};
 }"""
-#: Press Reset in the page itself and time, in the browser, how long until the page shows its building state with Play and Step disabled.
+#: Press Reset in the page itself and time, in the browser, how long until the page shows its building state: Play and Step disabled, charts faded.
 RESET_FEEDBACK = """async () => {
   const find = name => [...document.querySelectorAll('button')].find(b => b.innerText.trim().toUpperCase() === name.toUpperCase());
   const t0 = performance.now();
   find('Reset').click();
-  while (!(document.querySelector('.run-building') && find('Step').disabled && find('▶').disabled)) {
+  const building = () => [...document.querySelectorAll('.run-building, .run-building-early')].some(e => e.checkVisibility() && e.innerText.startsWith('Building'));
+  while (!(building() && find('Step').disabled && find('▶').disabled && parseFloat(getComputedStyle(document.querySelector('.chart-grid')).opacity) < 0.5)) {
     await new Promise(r => setTimeout(r, 5));
     if (performance.now() - t0 > 10000) return -1;
   }
@@ -408,7 +409,7 @@ RAW = re.compile(r"\b[a-z]+_[a-z_]+\b|\.toml\b")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size, tmp_path):
+def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size, tmp_path, record_property):
     from viz.chart import PROJECTOR_FONT_PX
 
     folders = screenshot_folders(tmp_path)
@@ -425,6 +426,7 @@ def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size, t
         chart_px = PROJECTOR_FONT_PX * chart["w"] / chart["natural"]
         assert chart_px >= (20 if size[0] >= 1920 else 11.9), chart_px  # 20 px at 1920 wide, scaled with the window (never under 12)
         assert found["cell_px"] >= 24 and table["x"] >= chart["r"], (found["cell_px"], table, chart)  # beside the charts
+        assert table["x"] >= 0 and table["r"] <= size[0] and table["y"] >= 0 and table["b"] <= size[1], table  # whole, its last column too
         assert not RAW.findall(found["text"]), RAW.findall(found["text"])  # titles and labels, no file name or raw key
         assert all(b and b["top"] for b in found["buttons"]), found["buttons"]
         # the sidebar hidden: Reset, play and Step still there, on top
@@ -434,10 +436,8 @@ def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size, t
         assert all(b and b["top"] for b in page.evaluate(PROJECTOR)["buttons"])
         # Reset: the building state, Play and Step disabled, at once; then the new runs at step 0
         waited = page.evaluate(RESET_FEEDBACK)
-        # 200 ms on a machine with a core to spare; on a loaded one (the server gets a share of a core) a few seconds at most,
-        # and always before the new runs are built (the test's wait for step 0 below).
-        loaded = os.getloadavg()[0] > (os.cpu_count() or 1)
-        assert 0 <= waited <= (5000 if loaded else 200), (waited, os.getloadavg())
+        record_property("reset_feedback_ms", round(waited, 1))  # (in a --junitxml report: the figure under load)
+        assert 0 <= waited <= 200, (waited, os.getloadavg())  # shown by the browser itself, so a busy server does not delay it
         page.locator(".run-building").wait_for(state="detached", timeout=180_000)
         wait_for_step(page, 0)
     context.close()
