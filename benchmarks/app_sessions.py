@@ -35,11 +35,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of process ``pid`` in MB (1e6 bytes)."""
+    """Resident memory in MB (1e6 bytes) of process ``pid`` and its children: ``run.py serve`` runs Solara in a child."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024 / 1e6
-    raise RuntimeError(f"no VmRSS for process {pid}")
+            total += int(line.split()[1]) * 1024 / 1e6
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += rss_mb(int(child))
+    return total
 
 
 def free_port() -> int:
