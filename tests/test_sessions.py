@@ -7,6 +7,8 @@ import threading
 import pytest
 
 pytest.importorskip("solara", reason="the app extra is not installed")
+# A kernel context made outside a server asks for an event loop, which Python 3.12 warns about inside Solara.
+pytestmark = pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
 
 
 def test_a_page_that_reconnected_is_disconnected_when_its_last_socket_ends_and_then_culled(monkeypatch):
