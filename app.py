@@ -16,6 +16,10 @@ import solara.lab
 import solara.server.settings
 
 from viz.page import MODEL_PARAMS, Page, on_viewer_arrives  # noqa: F401 - Solara serves the module's `Page`
+from viz.sessions import install
+
+# A page whose websocket reconnects under load: disconnected when its last socket ends, so it is culled (viz/sessions.py).
+install()
 
 # Nothing of Solara's over a chart: its "This website runs on Solara" badge sits in the page's corner.
 solara.server.settings.theme.show_banner = False

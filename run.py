@@ -310,8 +310,8 @@ def cmd_serve(args) -> int:
     """Run `solara run app.py`, and print the address once the page answers."""
     import importlib.util
 
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: allowed: 0 to 65535")
+    if not 1 <= args.port <= 65535:  # not 0 (any free port): the address printed must be the one that answers
+        raise UsageError(f"--port {args.port}: allowed: 1 to 65535")
     if importlib.util.find_spec("solara") is None:
         raise UsageError('serve: the visual server needs the app extra: pip install -e ".[app]"')
     from viz.serve import serve

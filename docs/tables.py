@@ -282,6 +282,7 @@ TABLES = [
     benchmark("checkpoint-cost", "reliability.md", "python benchmarks/checkpoint_cost.py"),
     benchmark("app-speed", "presenting.md", "python benchmarks/app_speed.py"),
     benchmark("app-sessions", "presenting.md", "python benchmarks/app_sessions.py"),
+    benchmark("app-sessions-culled", "presenting.md", "python benchmarks/app_sessions.py --viewers 5 --steps 10 --leave drop --cull 60 --at 15,45,90,150"),
     benchmark("band-cost", "presenting.md", "python benchmarks/band_cost.py"),
     benchmark("figure-speed", "performance.md", "python benchmarks/figure_speed.py"),
     benchmark("compare-speedup", "performance.md", "python benchmarks/compare_scaling.py --draws 30 --workers 1 2 --pool"),

@@ -216,3 +216,13 @@ def page_renderer(page_module, monkeypatch):
         return built[-1], rc
 
     return render
+
+
+def buttons(rc):
+    """The page's Reset, play and Step buttons: one Vue template (viz/run_controls.vue), its state in its props."""
+    return rc.find(meta_ref="run-buttons").widget
+
+
+def press(rc, button: str) -> None:
+    """Press ``reset``, ``play_pause`` or ``step`` on a rendered page as the browser does: the template calls the server's handler."""
+    getattr(buttons(rc), f"vue_{button}")({})

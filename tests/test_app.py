@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import page_renderer
+from conftest import buttons, page_renderer, press
 
 solara = pytest.importorskip("solara", reason="the app extra is not installed")
 v = pytest.importorskip("ipyvuetify")
@@ -218,17 +218,17 @@ def slider(rc, name: str):
 def reset(rc, model) -> None:
     """Press Reset: at once the page says it is building and disables Play and Step; then wait for the new model."""
     before = model.value
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    press(rc, "reset")
     deadline = time.monotonic() + 5
     while not _texts(rc, "run-building"):  # the page re-renders from the click's state (at once unless a render is under way)
         assert time.monotonic() < deadline and model.value is before, "Reset showed no building state"
         time.sleep(0.05)
-    assert rc.find(v.Btn, children=["Step"]).widget.disabled and rc.find(v.Btn, children=["▶"]).widget.disabled
+    assert buttons(rc).step_disabled and buttons(rc).play_disabled
     deadline = time.monotonic() + 120
     while model.value is before or _texts(rc, "run-building"):  # (searching the page often would slow the build)
         assert time.monotonic() < deadline, "Reset did not finish building"
         time.sleep(0.3)
-    assert model.value is not before and not rc.find(v.Btn, children=["Step"]).widget.disabled
+    assert model.value is not before and not buttons(rc).step_disabled
 
 
 def images(rc) -> list[bytes]:
@@ -243,9 +243,8 @@ def test_page_step_reset_presets_and_slider_act_on_the_model(viz, page):
     assert len(images(rc)) == len(figures.CHARTS)
     first = images(rc)
 
-    step = rc.find(v.Btn, children=["Step"]).widget
     for _ in range(13):  # past the first yearly retraining, so the generations chart changes too
-        step.click()
+        press(rc, "step")
     assert model.value.steps == 13
     assert all(a != b for a, b in zip(first, images(rc)))  # every chart redrew
 
@@ -283,7 +282,7 @@ def test_two_pages_build_two_models(viz, page):
     first, rc1 = page()
     second, rc2 = page()
     assert first.value is not second.value
-    rc1.find(v.Btn, children=["Step"]).widget.click()
+    press(rc1, "step")
     assert first.value.steps == 1 and second.value.steps == 0
 
 
@@ -296,7 +295,7 @@ def test_log_option_and_messages_render(viz, page):
     assert "cannot run" in alerts
     checkbox = rc.find(v.Checkbox, label="index on a log scale").widget
     before = images(rc)
-    rc.find(v.Btn, children=["Step"]).widget.click()
+    press(rc, "step")
     checkbox.v_model = True
     after = images(rc)
     assert after[1] != before[1]
@@ -340,9 +339,8 @@ def test_text_preset_shows_what_people_and_models_write_and_follows_the_steps(vi
     assert _texts(rc, samples.HUMAN_DOC) == at_setup["human"][::-1]  # the archive's, newest first
     assert not _texts(rc, samples.MODEL_DOC) and "no model has written yet" in _texts(rc)
 
-    step = rc.find(v.Btn, children=["Step"]).widget
     for _ in range(6):  # past the first retraining (every 5 steps)
-        step.click()
+        press(rc, "step")
     # the panel shows exactly what a plain run of the same scenario and seed has published by then
     alone = vm.ContentEcosystem(live.config)
     for _ in range(6):
@@ -381,9 +379,10 @@ def test_text_panel_without_models_or_before_they_write_shows_a_message(viz):
 def test_serve_rejects_a_bad_port_in_one_line(capsys):
     import run
 
-    assert run.main(["serve", "--port", "70000"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--port 70000" in err and "0 to 65535" in err
+    for port in ("70000", "0"):  # 0 (any free port) too: serve prints the address it asked, once it answers
+        assert run.main(["serve", "--port", port]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"--port {port}:" in err and "1 to 65535" in err
 
 
 def test_every_library_preset_sits_on_its_sliders_grid():
@@ -447,6 +446,8 @@ def test_the_headline_difference_is_that_of_the_numbers_shown_with_no_signed_zer
     cells = re.findall(r"<td>([^<]*)</td>", components.headline_table(model))
     assert cells[:4] == ["human share of new items", "0.14", "0.44", "-0.30"]
     assert cells[7] == "0.00" and not any(c in ("+0.00", "-0.00", "+0.000", "-0.000") for c in cells)
+    narrow = components.headline_table(model, narrow=True)  # projector mode's: each metric's name on a row above its numbers
+    assert re.findall(r"<td>([^<]*)</td>", narrow) == [c for i, c in enumerate(cells) if i % 4] and "human share of new items</th>" in narrow
 
 
 def test_projector_charts_have_larger_type_and_at_most_six_legend_entries(viz):

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import PIL.Image
 import pytest
-from conftest import page_renderer
+from conftest import page_renderer, press
 
 from experiments import library
 from experiments.calibration import posterior
@@ -162,7 +162,7 @@ def test_the_page_draws_the_bands_in_the_background_and_the_toggle_removes_them(
         notes = [c for w in rc.find(ipyvue.Html, class_="band-note").widgets for c in w.children]
         assert notes == [band.COMPUTING] * 2  # on the two headline charts
         assert model.value.steps == 0 and len(images(rc)) == 6  # the page is drawn meanwhile
-        rc.find(v.Btn, children=["Step"]).widget.click()  # and the live run steps
+        press(rc, "step")  # and the live run steps
         assert model.value.steps == 1
     toggle = rc.find(v.Checkbox, label="Band of plausible worlds (posterior draws)").widget
     assert toggle.v_model is True and not toggle.disabled  # on: there is a posterior
@@ -173,7 +173,7 @@ def test_the_page_draws_the_bands_in_the_background_and_the_toggle_removes_them(
     while band.COMPUTING in [c for w in rc.find(ipyvue.Html, class_="band-note").widgets for c in w.children]:  # the page's render ends
         assert time.monotonic() < deadline, "the note that the bands are being made stayed"
         time.sleep(0.3)
-    rc.find(v.Btn, children=["Step"]).widget.click()  # the live run steps on, its band behind it
+    press(rc, "step")  # the live run steps on, its band behind it
     with_band = images(rc)
     toggle.v_model = False
     assert images(rc)[:2] != with_band[:2] and images(rc)[2:] == with_band[2:]  # only the headline charts change

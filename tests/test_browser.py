@@ -55,6 +55,9 @@ REPO = Path(__file__).resolve().parent.parent
 SIZES = ((1920, 1080), (1600, 1000), (1280, 720))
 #: Solara's own router template has a typo (``modules.export``), so Vue warns on every Solara page: not this project's to fix.
 SOLARA_OWN = "Failed to evaluate Vue script and find module.exports"
+#: On a loaded machine the page's websocket may drop and reconnect to the same kernel (the page goes on; viz/sessions.py
+#: keeps the server's count of it right): Jupyter's client warns; the test then checks the page's state as usual.
+RECONNECT = re.compile(r"^Connection lost, reconnecting in \d+ seconds\.$")
 FIRST, SECOND = "First run (blue): preset", "Second run (orange): preset, as saved"
 #: A posterior of eight draws of three calibrated keys, for the bands when none ships.
 DRAWS = {"ai.cost": [0.08, 0.2, 0.12, 0.3, 0.1, 0.15, 0.25, 0.09], "humans.adoption_q": [0.02, 0.1, 0.05, 0.2, 0.01, 0.07, 0.04, 0.12]}
@@ -128,7 +131,8 @@ def opened(context, url, size=(1920, 1080)):
     page.set_viewport_size({"width": size[0], "height": size[1]})
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("warning", "error") and SOLARA_OWN not in m.text else None)
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("warning", "error") and SOLARA_OWN not in m.text and not RECONNECT.match(m.text) else None)
     page.goto(url)
     page.get_by_role("button", name="Step", exact=True).wait_for(timeout=60_000)
     wait_for_step(page, 0)
@@ -142,6 +146,10 @@ def opened(context, url, size=(1920, 1080)):
     # disconnect it twice (its "cannot disconnect a page that is in state DISCONNECTED" in the server's log).
     with page.expect_event("close", timeout=60_000):
         page.close(run_before_unload=True)
+
+
+def size_of(page) -> tuple[int, int]:
+    return page.viewport_size["width"], page.viewport_size["height"]
 
 
 def wait_for_step(page, n: int) -> None:
@@ -324,12 +332,17 @@ def test_two_scenarios_step_together_and_export_what_plain_runs_give(server, bro
         png = PIL.Image.open(io.BytesIO(Path(download.value.path()).read_bytes()))
         assert png.format == "PNG" and png.size[0] == 1920
         assert download.value.suggested_filename == "originality_ai_flood-vs-baseline_seed1_step12.png"
-        if len(folders) > 1:  # the README's picture: the flood against the baseline, five years in
+        if len(folders) > 1:  # the README's picture: the flood against the baseline, five years in, as a projector shows it
             step(page, 48, start=12)
+            page.get_by_text("Projector mode (large type)").click()
+            page.locator(".headline-aside").wait_for(timeout=60_000)
+            page.locator(".v-app-bar__nav-icon").click()  # the sidebar hidden: two charts side by side
+            page.wait_for_function("() => document.querySelector('.v-navigation-drawer').getBoundingClientRect().right <= 1")
+            bands_drawn(page)
             page.evaluate("window.scrollTo(0, 0)")
-            page.get_by_role("button", name="Step", exact=True).wait_for(state="visible")
-            page.wait_for_timeout(1000)  # the Step button back from its pressed look
-            page.screenshot(path=str(folders[1] / "presenting.jpg"), type="jpeg", quality=85)
+            page.mouse.move(0, size_of(page)[1] - 1)  # no button in its hovered look
+            page.wait_for_function("() => [...document.querySelectorAll('.chart-card img')].every(i => i.complete && i.naturalWidth > 0)")
+            page.screenshot(path=str(folders[1] / "presenting.jpg"), type="jpeg", quality=80)
     context.close()
 
 
@@ -387,17 +400,18 @@ PROJECTOR = """() => {
   const img = document.querySelector('.chart-card img');
   const cells = [...document.querySelectorAll('.headline-aside td, .headline-aside th')];
   const buttons = ['Reset', '▶', 'Step'].map(name => [...document.querySelectorAll('button')].find(b => b.innerText.trim().toUpperCase() === name.toUpperCase()));
-  return {headline: {...box(img), natural: img.naturalWidth}, table: box(document.querySelector('.headline-aside')),
+  return {headline: {...box(img), natural: img.naturalWidth}, table: box(document.querySelector('.headline-aside table')),
           cell_px: Math.min(...cells.map(c => parseFloat(getComputedStyle(c).fontSize))), text: document.body.innerText,
           buttons: buttons.map(b => b ? {...box(b), top: document.elementFromPoint((box(b).x + box(b).r) / 2, (box(b).y + box(b).b) / 2)?.closest('button') === b} : null),
           viewport: [innerWidth, innerHeight]};
 }"""
-#: Press Reset in the page itself and time, in the browser, how long until the page shows its building state with Play and Step disabled.
+#: Press Reset in the page itself and time, in the browser, how long until the page shows its building state: Play and Step disabled, charts faded.
 RESET_FEEDBACK = """async () => {
   const find = name => [...document.querySelectorAll('button')].find(b => b.innerText.trim().toUpperCase() === name.toUpperCase());
   const t0 = performance.now();
   find('Reset').click();
-  while (!(document.querySelector('.run-building') && find('Step').disabled && find('▶').disabled)) {
+  const building = () => [...document.querySelectorAll('.run-building, .run-building-early')].some(e => e.checkVisibility() && e.innerText.startsWith('Building'));
+  while (!(building() && find('Step').disabled && find('▶').disabled && parseFloat(getComputedStyle(document.querySelector('.chart-grid')).opacity) < 0.5)) {
     await new Promise(r => setTimeout(r, 5));
     if (performance.now() - t0 > 10000) return -1;
   }
@@ -408,7 +422,7 @@ RAW = re.compile(r"\b[a-z]+_[a-z_]+\b|\.toml\b")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size, tmp_path):
+def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size, tmp_path, record_property):
     from viz.chart import PROJECTOR_FONT_PX
 
     folders = screenshot_folders(tmp_path)
@@ -425,6 +439,7 @@ def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size, t
         chart_px = PROJECTOR_FONT_PX * chart["w"] / chart["natural"]
         assert chart_px >= (20 if size[0] >= 1920 else 11.9), chart_px  # 20 px at 1920 wide, scaled with the window (never under 12)
         assert found["cell_px"] >= 24 and table["x"] >= chart["r"], (found["cell_px"], table, chart)  # beside the charts
+        assert table["x"] >= 0 and table["r"] <= size[0] and table["y"] >= 0 and table["b"] <= size[1], table  # whole, its last column too
         assert not RAW.findall(found["text"]), RAW.findall(found["text"])  # titles and labels, no file name or raw key
         assert all(b and b["top"] for b in found["buttons"]), found["buttons"]
         # the sidebar hidden: Reset, play and Step still there, on top
@@ -434,10 +449,8 @@ def test_projector_mode_reads_from_the_back_of_the_room(server, browser, size, t
         assert all(b and b["top"] for b in page.evaluate(PROJECTOR)["buttons"])
         # Reset: the building state, Play and Step disabled, at once; then the new runs at step 0
         waited = page.evaluate(RESET_FEEDBACK)
-        # 200 ms on a machine with a core to spare; on a loaded one (the server gets a share of a core) a few seconds at most,
-        # and always before the new runs are built (the test's wait for step 0 below).
-        loaded = os.getloadavg()[0] > (os.cpu_count() or 1)
-        assert 0 <= waited <= (5000 if loaded else 200), (waited, os.getloadavg())
+        record_property("reset_feedback_ms", round(waited, 1))  # (in a --junitxml report: the figure under load)
+        assert 0 <= waited <= 200, (waited, os.getloadavg())  # shown by the browser itself, so a busy server does not delay it
         page.locator(".run-building").wait_for(state="detached", timeout=180_000)
         wait_for_step(page, 0)
     context.close()

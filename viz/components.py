@@ -170,8 +170,12 @@ HEADLINE = (
 )
 
 
-def headline_table(model: PresentationModel) -> str:
-    """This step's headline numbers of both runs and their difference, as an HTML table."""
+def headline_table(model: PresentationModel, narrow: bool = False) -> str:
+    """This step's headline numbers of both runs and their difference, as an HTML table.
+
+    ``narrow`` (projector mode, beside the charts): each metric's name on a row of its own above its numbers, so
+    the table is three number columns wide and stays whole in 24 px type beside the headline chart of a 1280 px window.
+    """
     h, b = model.history, model.other_history
 
     def cell(series, fmt):
@@ -186,6 +190,15 @@ def headline_table(model: PresentationModel) -> str:
         return text if float(text) != 0 else fmt.format(0.0)
 
     two = model.other is not None
+    if narrow:
+        head = f"<th style='color:{FIRST}'>{html.escape(model.label)}</th>"
+        head += f"<th style='color:{SECOND}'>{html.escape(model.other_label)}</th><th>difference</th>" if two else ""
+        rows = []
+        for column, label, fmt in HEADLINE:
+            numbers = f"<td>{cell(h[column], fmt)}</td>"
+            numbers += f"<td>{cell(b[column], fmt)}</td><td>{difference(h[column], b[column], fmt)}</td>" if two else ""
+            rows.append(f"<tr><th class='metric' colspan='{3 if two else 1}'>{label}</th></tr><tr>{numbers}</tr>")
+        return f"<table class='headline narrow'><tr>{head}</tr>{''.join(rows)}</table>"
     head = f"<th></th><th style='color:{FIRST}'>{html.escape(model.label)}</th>"
     head += f"<th style='color:{SECOND}'>{html.escape(model.other_label)}</th><th>difference</th>" if two else ""
     rows = []
@@ -198,10 +211,13 @@ def headline_table(model: PresentationModel) -> str:
 
 
 @solara.component
-def Headline(model: PresentationModel, classes=("run-numbers",)):
+def Headline(model: PresentationModel, classes=("run-numbers",), narrow: bool = False):
     """This step's headline numbers of both runs and their difference."""
     update_counter.get()
-    solara.HTML(tag="div", unsafe_innerHTML=headline_table(model), classes=["run-numbers", *classes])
+    solara.HTML(tag="div", unsafe_innerHTML=headline_table(model, narrow), classes=["run-numbers", *classes])
+
+
+BUILDING = "Building the new runs… (Play and Step return when they are ready)"
 
 
 @solara.component
@@ -218,8 +234,9 @@ def Status(model: PresentationModel, run=None, projector: bool = False, params: 
         with solara.Column(gap="2px", classes=["run-line"]):
             # Text, not Markdown: Markdown loads KaTeX, which solara-assets does not ship (offline it fails).
             if building:
-                solara.Text("Building the new runs… (Play and Step return when they are ready)", classes=["run-building"])
+                solara.Text(BUILDING, classes=["run-building"])
             else:
+                solara.Text(BUILDING, classes=["run-building-early"])  # hidden until Reset is pressed (viz/run_controls.vue)
                 end = " The last step: press Reset to start again." if not model.running and not model.stopped else ""
                 solara.Text(f"{runs} · seed {model.config.run.seed} · step {model.steps} of {model.config.run.steps} (months).{end}", classes=["run-what"])
             if changed:

@@ -1,10 +1,11 @@
 """Reset, play and Step: the page's own run controls, which show at once that a Reset is under way.
 
 Mesa's ModelController builds the new model inside the click, so for the seconds that takes the
-page kept the old charts with Play and Step live. Here Reset stops any play, marks the page as
-building (the status line says so and Play and Step are disabled, within the click's round trip)
-and builds the new :class:`~viz.model.PresentationModel` in a thread; the charts change when it
-is ready. A play loop steps only the model it started with, so a Reset while playing can never
+page kept the old charts with Play and Step live. Here the browser itself shows the building state
+the moment Reset is pressed (``run_controls.vue``: Play and Step disabled, the status line says so,
+the charts fade), whatever the server's load; the server then stops any play, marks the page as
+building (so the state holds until the new runs are drawn) and builds the new
+:class:`~viz.model.PresentationModel` in a thread; the charts change when it is ready. A play loop steps only the model it started with, so a Reset while playing can never
 step the new run: the new run starts at step 0, paused.
 """
 
@@ -93,10 +94,13 @@ def Controls(run: Run):
 
 @solara.component
 def _Buttons(run: Run, busy: bool, playing: bool, model):
-    """The buttons (Play and Step disabled while a Reset builds the new runs)."""
+    """The buttons (Play and Step disabled while a Reset builds the new runs, and in the browser from the press on)."""
     update_counter.get()
     ended = not model.running
-    with solara.Row(gap="8px", classes=["run-controls"]):
-        solara.Button(label="Reset", color="primary", on_click=run.reset)
-        solara.Button(label="❚❚" if playing else "▶", color="primary", on_click=run.play_pause, disabled=busy or ended)
-        solara.Button(label="Step", color="primary", on_click=run.step, disabled=busy or ended or playing)
+    RunButtons(playing=playing, play_disabled=busy or ended, step_disabled=busy or ended or playing, resets=run.resets.value,
+               event_reset=lambda _data: run.reset(), event_play_pause=lambda _data: run.play_pause(), event_step=lambda _data: run.step()).meta(ref="run-buttons")
+
+
+@solara.component_vue("run_controls.vue")
+def RunButtons(playing: bool, play_disabled: bool, step_disabled: bool, resets: int, event_reset=None, event_play_pause=None, event_step=None):
+    """Reset, play and Step as a Vue template, so that Reset's building state needs no round trip to the server."""

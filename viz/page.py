@@ -69,9 +69,13 @@ CSS = f"""
 .chart-tools .v-input {{ margin-top: 0; padding-top: 0; }}
 .chart-tools .v-input__slot, .chart-tools .v-messages {{ margin-bottom: 0; min-height: 0; }}
 .band-note {{ margin-right: auto; color: #777; font-size: 0.85rem; font-style: italic; }}
-.run-controls {{ flex: 0 0 auto; }}
-.run-building {{ font-weight: 600; color: #8a5300; }}
-.charts-stale {{ opacity: 0.4; transition: opacity 0.1s; }}
+.run-controls {{ flex: 0 0 auto; display: flex; gap: 8px; }}
+.run-building, .run-building-early {{ font-weight: 600; color: #8a5300; }}
+.charts-stale, body.reset-pending .chart-grid {{ opacity: 0.4; }}
+/* The browser's own building state, from the press of Reset until the server's (viz/run_controls.vue). */
+.run-building-early {{ display: none; }}
+body.reset-pending .run-building-early {{ display: block; }}
+body.reset-pending .run-what, body.reset-pending .run-pending {{ display: none; }}
 .input-pending {{ border-left: 4px solid #e0a100; padding-left: 6px; }}
 .pending-note, .run-pending {{ color: #8a5300; font-size: 0.85rem; }}
 /* Projector mode: the headline numbers beside the charts, in large type; columns wide enough for 20 px chart type. */
@@ -81,9 +85,11 @@ CSS = f"""
 .projector-body .chart-grid {{ flex: 1 1 auto; min-width: 0;
   grid-template-columns: repeat(auto-fill, minmax(min({PROJECTOR_COLUMN_PX}px, 100%), 1fr)); }}
 .projector .chart-card {{ max-width: max(320px, min({int(WIDTH_PX * 1.6)}px, calc((100vh - {PROJECTOR_CHROME_PX}px) * var(--aspect)))); }}
-.headline-aside {{ flex: 0 0 auto; max-width: 360px; }}
-.headline-aside table.headline, .headline-aside th, .headline-aside td {{ font-size: 24px; line-height: 1.3; white-space: normal; }}
+.headline-aside {{ flex: 0 0 auto; max-width: 420px; }}
+.headline-aside table.headline, .headline-aside th, .headline-aside td {{ font-size: 24px; line-height: 1.3; white-space: normal; padding: 0 6px; }}
 .headline-aside th {{ vertical-align: bottom; }}
+.headline-aside table.narrow td {{ text-align: right; }}
+.headline-aside th.metric {{ text-align: left; font-weight: 400; padding-top: 10px; }}
 .preset-menu .v-list-item__title {{ white-space: normal; line-height: 1.3; }}
 .preset-menu .v-list-item {{ min-height: 40px; }}
 .preset-select .v-select__selection {{ white-space: normal; line-height: 1.3; }}
@@ -167,7 +173,7 @@ def Main(run: Run, view: band.View, projector: bool):
                 with solara.Div(classes=["chart-grid", *stale]):
                     for card in CARDS:
                         card(model, view, True)
-                Headline(model, classes=["headline-aside"])
+                Headline(model, classes=["headline-aside"], narrow=True)
         else:
             with solara.Div(classes=["chart-grid", *stale]):
                 for card in CARDS:

@@ -33,7 +33,7 @@ def serve(command: list[str], host: str, port: int, env: dict, cwd: str) -> int:
     try:
         local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # a server on every interface answers here too
         while proc.poll() is None:
-            if port == 0 or answers(f"http://{local}:{port}/"):
+            if answers(f"http://{local}:{port}/"):
                 print(f"serving the visual server at http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
                 break
             time.sleep(0.25)
