@@ -18,9 +18,9 @@ import http.server, sys, time
 time.sleep(float(sys.argv[2]))
 class Page(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        self.send_response(200); self.end_headers(); self.wfile.write(b"page")
-        with open(sys.argv[3], "a") as f:
+        with open(sys.argv[3], "a") as f:  # noted before the answer leaves, so no client can see the page earlier
             f.write(f"{time.time()}\\n")
+        self.send_response(200); self.end_headers(); self.wfile.write(b"page")
     def log_message(self, *args):
         pass
 with http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Page) as server:
