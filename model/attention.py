@@ -49,10 +49,15 @@ def surprisal(ideas: np.ndarray, recent_counts: np.ndarray) -> tuple[np.ndarray,
     return s, mean
 
 
+def ai_weight(platform) -> float:
+    """An AI item's base ranking weight: the world's visibility times a ranking policy's demotion."""
+    return platform.ai_visibility * platform.ai_demotion
+
+
 def ranking_weights(source: np.ndarray, labelled: np.ndarray, platform, novelty: np.ndarray | None = None) -> np.ndarray:
     """Ranking weight of each new item; ``novelty`` is each item's surprisal over the recent web's mean."""
     w = np.ones(len(source))
-    w[source == AI] = platform.ai_visibility * platform.ai_demotion
+    w[source == AI] = ai_weight(platform)
     w[source == ASSISTED] = platform.assisted_visibility
     w[(source == HUMAN) & labelled] += platform.human_premium
     if novelty is not None and platform.novelty_premium:

@@ -254,7 +254,7 @@ class ContentEcosystem(mesa.Model):
         for m in self.ai_models:
             mine = ai_rows & (author == m.lab)
             # A lab that published nothing this step judges by what an AI item of average novelty would earn.
-            earned = paid[mine].mean() if mine.any() else self.price * cfg.platform.ai_visibility * cfg.platform.ai_demotion * (1.0 + cfg.platform.novelty_premium)
+            earned = paid[mine].mean() if mine.any() else self.price * attention.ai_weight(cfg.platform) * (1.0 + cfg.platform.novelty_premium)
             m.respond_to_market(float(earned), cfg.ai, self.audience / len(self.ai_models))
         if fitted:  # readers take up AI answers once there are models to ask
             self.readers_using_ai = attention.readers_adopt(self.readers_using_ai, cfg.platform.reader_adoption_p, cfg.platform.reader_adoption_q)

@@ -6,6 +6,7 @@ import numpy as np
 
 from experiments.validation.common import SIM, THEORY, CheckResult, Context, Panel, Series
 from experiments.validation.stats import fmt, mean_se, z_compare, z_family
+from model.attention import ai_weight
 from model.market import equilibrium_ai_output
 
 #: The arms: the scenario file's rising marginal cost, and the flat cost of the old market.
@@ -24,7 +25,7 @@ def check_market(ctx: Context) -> CheckResult:
         ai_items, human_items = X[:, 1:, 0], X[:, 1:, 1]
         h, ai, pf = sc.humans, sc.ai, sc.platform
         n_h = h.count * h.productivity
-        target = equilibrium_ai_output(pf.attention * h.count, ai.cost, n_h, pf.ai_visibility * pf.ai_demotion, ai.cost_elasticity, h.count)
+        target = equilibrium_ai_output(pf.attention * h.count, ai.cost, n_h, ai_weight(pf), ai.cost_elasticity, h.count)
         targets.append((label, ai.cost_elasticity, target))
         first = sc.run.steps // 2  # the second half: the plateau
         mean, se = mean_se(ai_items[:, first:].mean(axis=1))
