@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import math
 import os
 import platform
@@ -31,6 +32,14 @@ def json_value(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def recorded_fingerprint(meta: Path, key: str = "fingerprint"):
+    """The fingerprint a resumable folder's JSON file recorded, or None if it is missing or unreadable."""
+    try:
+        return json.loads(Path(meta).read_text()).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def seeds_text(seeds) -> str:

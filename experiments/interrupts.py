@@ -90,23 +90,30 @@ def _ignore_ctrl_c() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def worker_pool(workers: int, mp_context) -> ProcessPoolExecutor:
-    """A process pool whose workers leave Ctrl-C to this process.
+@contextmanager
+def children_leave_ctrl_c() -> Iterator[None]:
+    """Worker processes started inside the block leave Ctrl-C to this process.
 
     A terminal's Ctrl-C reaches the whole process group; a worker that took it would print a
-    traceback of its own. The workers start now, while this process ignores SIGINT, so they
-    inherit "ignore" from their first instruction (a spawned child keeps an ignored signal
-    ignored, while importing too); the initializer makes sure of it. Stop it with :func:`abandon`
-    on an interrupt.
+    traceback of its own. Inside the block this process ignores SIGINT, so a child spawned there
+    inherits "ignore" from its first instruction (a spawned child keeps an ignored signal ignored,
+    while importing too, and Python then installs no KeyboardInterrupt of its own).
     """
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_ignore_ctrl_c)
-        for _ in range(workers):  # with spawn, each submit to a busy pool starts one more worker
-            pool.submit(int)
+        yield
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+
+
+def worker_pool(workers: int, mp_context) -> ProcessPoolExecutor:
+    """A process pool whose workers leave Ctrl-C to this process (:func:`children_leave_ctrl_c`; the initializer
+    makes sure of it). Stop it with :func:`abandon` on an interrupt."""
+    with children_leave_ctrl_c():
+        pool = ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_ignore_ctrl_c)
+        for _ in range(workers):  # with spawn, each submit to a busy pool starts one more worker
+            pool.submit(int)
     return pool
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.comparison import HEADLINE, LAST
+from experiments.files import recorded_fingerprint
 from model import measurement
 from model.scenario import Scenario, ScenarioError
 
@@ -129,11 +130,7 @@ def prepare(folder: Path, stamp: str, resume: bool, out: Path) -> set[int]:
                             f"or delete {folder}")  # fmt: skip
     if not meta.exists():
         return set()
-    try:
-        previous = json.loads(meta.read_text()).get("fingerprint")
-    except (OSError, ValueError):
-        previous = None
-    if previous != stamp:
+    if recorded_fingerprint(meta) != stamp:
         raise ScenarioError(f"--resume: {folder} holds runs of another comparison (other scenarios, seeds, draws or --set); "
                             f"delete it, or give another --out than {out}")  # fmt: skip
     return {int(p.stem) for p in (folder / "runs").glob("*.csv") if p.stem.isdigit()}

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import NormalDist
@@ -182,6 +183,18 @@ def training_spy(monkeypatch) -> TrainingSpy:
 
     monkeypatch.setattr(policies, "training_rows", recording)
     return spy
+
+
+@pytest.fixture(scope="session")
+def free_port():
+    """A function that returns a port of 127.0.0.1 nothing listens on (for the servers the tests start)."""
+
+    def port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    return port
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ import io
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -63,14 +62,8 @@ FIRST, SECOND = "First run (blue): preset", "Second run (orange): preset, as sav
 DRAWS = {"ai.cost": [0.08, 0.2, 0.12, 0.3, 0.1, 0.15, 0.25, 0.09], "humans.adoption_q": [0.02, 0.1, 0.05, 0.2, 0.01, 0.07, 0.04, 0.12]}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, free_port):
     """The server on a free port of 127.0.0.1, with the scenario library as presets."""
     folder = tmp_path_factory.mktemp("server")
     port = free_port()

@@ -71,6 +71,27 @@ def test_dask_writes_what_the_pool_writes(root, pooled):
     same_files(pooled, root / "dask")
 
 
+def test_a_dask_cluster_keeps_a_bounded_log_of_the_tasks_it_ran():
+    """Dask keeps its last 1,000 messages in every process (each task's with the world it carries) and an hour of
+    a worker's profile: the cluster we start keeps 32 and no profile, so its memory stops growing with the runs."""
+    import operator
+
+    from experiments.sweep import execute
+
+    def kept(dask_worker):
+        return len(dask_worker.state.stimulus_log), len(dask_worker.batched_stream.recent_message_log), len(dask_worker.profile_history)
+
+    with execute.DaskPool("local", 1) as pool:
+        sizes = {len(b) for b in pool.map_unordered(operator.add, b"", (bytes(40_000 + i) for i in range(120)))}
+        assert sizes == {40_000 + i for i in range(120)}
+        bound = execute.BOUNDED["distributed.admin.low-level-log-length"]
+        assert bound < 120  # fewer than the tasks run, or this would show nothing
+        assert len(pool.client.scheduler_comm.recent_message_log) <= bound
+        assert pool.client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.transition_log)) <= bound
+        [(stimuli, messages, profile)] = pool.client.run(kept).values()
+        assert stimuli <= bound and messages <= bound and profile == 0
+
+
 def test_one_worker_writes_what_two_write(root, pooled):
     assert cli.main(argv(root, "one", "--jobs", "1")) == 0
     same_files(pooled, root / "one")

@@ -65,3 +65,19 @@ def test_the_interval_of_all_keys_resamples_whole_replicates():
     assert share == together.mean() and low < share < high
     independent = 2 * 1.96 * np.sqrt(share * (1 - share) / len(table))
     assert high - low > 2 * independent
+
+
+def test_the_level_that_holds_the_truth_is_read_from_the_ranks():
+    # A calibrated posterior puts the truth at a uniform rank: its 90% interval is the one to read. A posterior
+    # too narrow by half (the truth's standard score twice what the posterior thinks) needs a wider one, as wide
+    # as the normal widening says.
+    rng = np.random.default_rng(5)
+
+    def table(scale):
+        z = rng.standard_normal(4000) * scale
+        return pd.DataFrame({"replicate": np.repeat(np.arange(400), 10), "rank": coverage.stats.norm.cdf(z)})
+
+    level, low, high = coverage.needed_level(table(1.0), seed=1)
+    assert low < 0.90 < high and abs(level - 0.90) < 0.02
+    level, low, high = coverage.needed_level(table(2.0), seed=1)
+    assert 0.99 < low and abs(coverage.widening(level) - 2.0) < 0.2

@@ -151,6 +151,27 @@ def test_ctrl_c_to_validate_and_its_worker_pool(tmp_path):
         pytest.fail("worker processes outlived the interrupted validate")
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the runs on disk")
+def test_ctrl_c_to_a_comparison_on_dask_and_its_workers(tmp_path):
+    # The workers of a local Dask cluster are in the terminal's process group too: each took Ctrl-C and printed
+    # "Process Dask Worker process (from Nanny):" and a KeyboardInterrupt traceback before the one line.
+    out = tmp_path / "cmp"
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "run.py"), "compare", "baseline", "--posterior", "20", "--seeds", "1", "--steps", "6",
+         "--scheduler", "local", "--jobs", "2", "--out", str(out), "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    runs = tmp_path / ".cmp.partial" / "runs"
+    deadline = time.monotonic() + 180
+    while proc.poll() is None and len(list(runs.glob("*.csv")) if runs.exists() else []) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the comparison ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert stderr == f"interrupted (Ctrl-C): the finished runs are in {runs.parent}/; continue with the same command and --resume\n", stderr
+
+
 def test_compare_interrupted_says_nothing_was_saved(tmp_path, monkeypatch, capsys):
     from experiments import compare
 

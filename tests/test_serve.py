@@ -6,7 +6,6 @@ The server here is a stand-in child process that takes a while to start listenin
 
 from __future__ import annotations
 
-import socket
 import sys
 import time
 
@@ -29,12 +28,6 @@ with http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Page) as server:
 DELAY = 1.5
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Stamped:
     """Standard output that notes when each line was written."""
 
@@ -50,7 +43,7 @@ class Stamped:
         pass
 
 
-def test_serve_prints_its_address_once_the_page_answers(tmp_path, monkeypatch):
+def test_serve_prints_its_address_once_the_page_answers(tmp_path, monkeypatch, free_port):
     port, answered = free_port(), tmp_path / "answered"
     out = Stamped()
     monkeypatch.setattr(sys, "stdout", out)
@@ -63,7 +56,7 @@ def test_serve_prints_its_address_once_the_page_answers(tmp_path, monkeypatch):
     assert started + DELAY <= first_answer <= printed  # not before the server listened: after its first answer
 
 
-def test_serve_on_every_interface_asks_this_machine_and_prints_the_address_given(tmp_path, monkeypatch):
+def test_serve_on_every_interface_asks_this_machine_and_prints_the_address_given(tmp_path, monkeypatch, free_port):
     port, answered = free_port(), tmp_path / "answered"
     out = Stamped()
     monkeypatch.setattr(sys, "stdout", out)
@@ -71,7 +64,7 @@ def test_serve_on_every_interface_asks_this_machine_and_prints_the_address_given
     assert answered.is_file() and [line for _, line in out.lines] == [f"serving the visual server at http://0.0.0.0:{port}/  (Ctrl-C stops it)"]
 
 
-def test_a_server_that_never_answers_prints_no_address_and_gives_its_exit_status(tmp_path, monkeypatch):
+def test_a_server_that_never_answers_prints_no_address_and_gives_its_exit_status(tmp_path, monkeypatch, free_port):
     out = Stamped()
     monkeypatch.setattr(sys, "stdout", out)
     assert serve([sys.executable, "-c", "import sys, time; time.sleep(1); sys.exit(3)"], "127.0.0.1", free_port(), {}, str(tmp_path)) == 3

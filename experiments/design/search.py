@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments.design.spec import Design, World
-from experiments.files import progress_bar
+from experiments.files import progress_bar, recorded_fingerprint
 from experiments.sweep.execute import SweepError, _drop_partial_rows, _write_rows, cell
 from experiments.sweep.worker import Job, Task, run_task
 
@@ -187,11 +187,7 @@ def prepare(design: Design, out: Path, resume: bool) -> None:
         return
     if not resume:
         raise DesignError(f"--out {out}: already holds {EVALUATIONS}; add --resume to finish that search, or give another folder")
-    try:
-        previous = json.loads((out / META).read_text()).get("fingerprint")
-    except (OSError, ValueError):
-        previous = None
-    if previous != design.fingerprint():
+    if recorded_fingerprint(out / META) != design.fingerprint():
         raise DesignError(f"--out {out}: holds a different design than {design.path} (the file, its base or --quick changed); use a fresh --out")
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from model.scenario import ScenarioError
 from experiments import interrupts
-from experiments.files import progress_bar
+from experiments.files import progress_bar, recorded_fingerprint
 from experiments.sweep.design import Sweep
 from experiments.sweep.worker import Done, Job, Task, run_task
 
@@ -37,6 +37,12 @@ META = "sweep.json"
 MAX_RESTARTS = 5
 #: The fewest tasks a Dask cluster is given at once (more: four for each worker thread).
 WINDOW = 8
+
+#: Dask's diagnostics, kept short for the clusters we start (and our client's end of any other): every process
+#: keeps its last 1,000 messages (each task's, with the world it carries: some 40 kB) and a worker keeps an
+#: hour of its profiler's samples (about 17 kB a second of a model's run), so their memory grew with the runs
+#: until those caps (docs/performance.md, "Memory on Dask").
+BOUNDED = {"distributed.admin.low-level-log-length": 32, "distributed.worker.profile.enabled": False}
 
 
 class SweepError(ScenarioError):
@@ -115,19 +121,26 @@ class DaskPool:
     """
 
     def __init__(self, scheduler="local", jobs: int | None = None):
+        import dask
         from distributed import Client, LocalCluster
 
         self._own = []
         if isinstance(scheduler, Client):
             self.client = scheduler
-        elif scheduler == "local":
-            # Its workers' warnings (a task cancelled as a stopped command ends) would break the one line an interrupt prints.
-            cluster = LocalCluster(
-                n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
-            )
-            self.client = Client(cluster)
-            self._own = [self.client, cluster]
-        else:
+            return
+        with dask.config.set(BOUNDED):
+            if scheduler == "local":
+                # Its workers' warnings (a task cancelled as a stopped command ends) and tracebacks (a terminal's Ctrl-C
+                # reaches them too) would break the one line an interrupt prints; its web routes take a free port (the
+                # default 8787 warns when another cluster holds it).
+                with interrupts.children_leave_ctrl_c():
+                    cluster = LocalCluster(
+                        n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                        silence_logs=logging.ERROR,
+                    )
+                self.client = Client(cluster)
+                self._own = [self.client, cluster]
+                return
             try:
                 self.client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError, ValueError) as error:
@@ -247,11 +260,7 @@ def prepare(sweep: Sweep, out: Path, resume: bool) -> set[tuple[int, int]]:
         return set()
     if not runs.exists() or not meta.exists():
         return set()  # nothing to resume: start afresh
-    try:
-        previous = json.loads(meta.read_text()).get("fingerprint")
-    except (OSError, ValueError):
-        previous = None
-    if previous != sweep.fingerprint():
+    if recorded_fingerprint(meta) != sweep.fingerprint():
         raise SweepError(f"--out {out}: holds a different sweep than {sweep.path} (the sweep file or base scenario changed); use a fresh --out")
     _drop_partial_rows(runs, len(columns(sweep)))
     return _done_pairs(runs, columns(sweep))
