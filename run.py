@@ -377,6 +377,7 @@ def _main(argv: list[str]) -> int:
         elif argv[0].endswith(".toml"):  # `run.py SCENARIO` means `run.py run SCENARIO`
             argv = ["run", *argv]
         args = _parser().parse_args(argv)
+        compare_command.check_scheduler(args)
         commands = {"keys": cmd_keys, "list": cmd_list, "compare": cmd_compare, "validate": cmd_validate,
                     "resume": cmd_resume, "serve": cmd_serve, "sweep": cmd_sweep, "calibrate": cmd_calibrate,
                     "design": lambda args: design_command.main(args, _check_writable)}

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from pathlib import Path
 
+from model.scenario import ScenarioError
+
 SCHEDULER = "a Dask scheduler, tcp://host:port, or 'local' for a Dask LocalCluster (default: a local process pool)"
+
+
+def check_scheduler(args) -> None:
+    """``--scheduler`` needs Dask, which is the explore extra: say so before anything is written."""
+    if getattr(args, "scheduler", None) and importlib.util.find_spec("distributed") is None:
+        raise ScenarioError(f'--scheduler {args.scheduler}: Dask is not installed; it is the explore extra: pip install -e ".[explore]"')
 
 
 def draws(text: str) -> int | str:

@@ -331,6 +331,20 @@ def test_usage_errors_exit_2_with_one_line(workdir, capfd, argv):
     assert sorted(p.name for p in workdir.iterdir()) == before
 
 
+@pytest.mark.parametrize("command", [["compare", "small.toml", "--seeds", "2"], ["validate", "--quick"], ["sweep", "any.toml"],
+                                     ["calibrate", "--quick"], ["design", "any.toml"]], ids=lambda c: c[0])
+def test_a_scheduler_without_dask_names_the_extra(workdir, capfd, monkeypatch, command):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else find_spec(name, *a))
+    before = sorted(p.name for p in workdir.iterdir())
+    code, out, err = call_main([*command, "--scheduler", "local", "--out", workdir / "out"], capfd)
+    assert (code, out) == (2, "")
+    assert err == 'error: --scheduler local: Dask is not installed; it is the explore extra: pip install -e ".[explore]"\n'
+    assert sorted(p.name for p in workdir.iterdir()) == before
+
+
 def test_bad_set_syntax_names_the_scenario_file(workdir, capfd):
     code, _, err = call_main(["run", workdir / "small.toml", "--set", "ai.models", "--out", workdir / "out"], capfd)
     assert code == 2
