@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     if need < 1:
         lines += ["", f"To hold the truth {LEVEL:.0%} of the time, read the posterior's central {need:.0%} interval (95% bootstrap "
                   f"interval {need_low:.0%} to {need_high:.0%}): for a normal posterior {widening(need):.2f} times as wide as its "
-                  f"{LEVEL:.0%} interval ({widening(need_low):.2f} to {widening(need_high):.2f})."]
+                  f"{LEVEL:.0%} interval ({widening(need_low):.2f} to {f'{widening(need_high):.2f}' if need_high < 1 else 'any width'})."]
     else:
         lines += ["", f"In {1 - LEVEL:.0%} or more of cases the truth lies outside every particle: no interval of the posterior holds "
                   f"it {LEVEL:.0%} of the time."]

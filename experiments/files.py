@@ -34,10 +34,10 @@ def json_value(value):
     return value
 
 
-def recorded_fingerprint(meta: Path, key: str = "fingerprint"):
+def recorded_fingerprint(meta: Path) -> str | None:
     """The fingerprint a resumable folder's JSON file recorded, or None if it is missing or unreadable."""
     try:
-        return json.loads(Path(meta).read_text()).get(key)
+        return json.loads(Path(meta).read_text()).get("fingerprint")
     except (OSError, ValueError, AttributeError):
         return None
 
