@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="override run.seed")
     r.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override any key (repeatable)")
     r.add_argument("--out", type=Path, help="output folder (default: results/<scenario>[--<each override>])")
-    r.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    r.add_argument("--quiet", action="store_true", help="no progress bar and no table: only where it wrote")
     sub.add_parser("keys", help="print every scenario key with its default and allowed range (Markdown)")
     sub.add_parser("list", help="print the scenario library: each scenario with its one-line description")
     compare_command.add_parser(sub, DEFAULT_SEEDS)
@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("resume", help="continue a stopped run from its checkpoint (run.checkpoint_every > 0)")
     c.add_argument("dir", type=Path, help="the run's output folder (or its .NAME.partial folder or checkpoint file)")
     c.add_argument("--out", type=Path, help="output folder (default: the one the run was writing to)")
-    c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    c.add_argument("--quiet", action="store_true", help="no progress bar and no table: only where it wrote")
     s = sub.add_parser("serve", help="start the visual server (app.py) for presenting; needs the app extra")
     s.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1, this machine only)")
@@ -184,7 +184,7 @@ def _finish(runner, scenario, out: Path, partial: Path, meta: dict, quiet: bool,
         interrupts.saved(f"the results are complete in {out}/")
     if not quiet:
         print(report.headline_table(result))
-        print(f"wrote {', '.join(p.name for p in written)} to {out}/")
+    print(f"wrote {', '.join(p.name for p in written)} to {out}/")  # --quiet silences the progress and the table, not where it wrote
     return 0
 
 
@@ -253,8 +253,8 @@ def cmd_compare(args) -> int:
         raise UsageError(f"--out {out}: cannot write the comparison: {error.strerror or error}") from None
     if not args.quiet:
         print(compare.terminal_table(result))
-        over = f" in {posterior_file.worlds_text(result)}" if result.draws else f" x {len(result.seeds)} seeds"
-        print(f"{len(scenarios)} scenario{'s' * (len(scenarios) != 1)}{over}; {result.wall_time:.1f} s wall time; wrote {out}/ (open report.html)")
+    over = f" in {posterior_file.worlds_text(result)}" if result.draws else f" x {len(result.seeds)} seeds"
+    print(f"{len(scenarios)} scenario{'s' * (len(scenarios) != 1)}{over}; {result.wall_time:.1f} s wall time; wrote {out}/ (open report.html)")
     return 0
 
 

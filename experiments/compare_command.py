@@ -41,4 +41,4 @@ def add_parser(sub, default_seeds: int) -> None:
                    "scenarios' own values; default: each seed in its own posterior draw, when a posterior ships)")
     c.add_argument("--posterior-file", type=Path, metavar="CSV", help="the posterior (default: scenarios/posterior/baseline.csv)")
     c.add_argument("--out", type=Path, help="output folder (default: results/compare--<scenarios>[--<each override>])")
-    c.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    c.add_argument("--quiet", action="store_true", help="no progress bar and no table: only where it wrote")

@@ -184,7 +184,7 @@ def test_scenario_toml_reruns_to_an_identical_timeseries(runs, root, capfd):
     assert runs["base"].returncode == 0, runs["base"].stderr
     code = cli.main(["run", str(root / "base" / "scenario.toml"), "--out", str(root / "rerun"), "--quiet"])
     out, err = capfd.readouterr()
-    assert code == 0 and out == "" and err == ""
+    assert code == 0 and err == "" and out.startswith("wrote ") and out.endswith(f" to {root / 'rerun'}/\n")  # --quiet: where it wrote
     assert (root / "rerun" / "timeseries.csv").read_bytes() == (root / "base" / "timeseries.csv").read_bytes()
     assert (root / "rerun" / "scenario.toml").read_text() == (root / "base" / "scenario.toml").read_text()
 
@@ -203,7 +203,7 @@ def test_steps_seed_and_set_take_effect(runs, root, capfd, monkeypatch):
     code = cli.main(["run", "small.toml", *OVERRIDES, "--quiet"])
     stdout, stderr = capfd.readouterr()
     assert code == 0, stderr
-    assert stdout == "" and stderr == ""  # --quiet
+    assert stderr == "" and stdout.count("\n") == 1 and stdout.startswith("wrote ")  # --quiet: only where it wrote
     # the default folder, relative to the working folder: never results/small/, which a run without overrides writes
     assert [p.name for p in (root / "results").iterdir()] == ["small--seed7--steps3--ai.models1--policy.data_regimeaccumulate"]
     out = root / "results" / "small--seed7--steps3--ai.models1--policy.data_regimeaccumulate"
