@@ -49,7 +49,7 @@ from experiments.comparison import (  # noqa: F401  (the statistics, for scripts
     summarize,
     world_range,
 )
-from model.scenario import Scenario, ScenarioError, find, load
+from model.scenario import LIBRARY, Scenario, ScenarioError, find, load
 
 # -- running -------------------------------------------------------------------------------------
 
@@ -78,11 +78,7 @@ def world_seed(draw: int, seed: int) -> int:
 
 def plan(scenarios: Mapping[str, Scenario], seeds: Sequence[int], draws: Sequence[dict] | None = None, matched: bool = False):
     """(job, runs): what every run shares, and every run in the order of runs.csv (scenario, then draw, then seed)."""
-    baseline = None
-    if draws:
-        from experiments.library import LIBRARY
-
-        baseline = load(LIBRARY / "baseline.toml")
+    baseline = load(LIBRARY / "baseline.toml") if draws else None
     job = streamed.Job(baseline, streamed.columns(scenarios, bool(draws)))
     pairs = [(name, draw, seed) for name in scenarios for draw, seed in worlds(seeds, draws, matched)]
     values = [tuple(d.items()) for d in draws or ()]
