@@ -141,7 +141,7 @@ def worlds_sentence(comparison: Comparison) -> str:
     """How many plausible worlds the comparison ran in, in words ("" without a posterior)."""
     if not comparison.draws:
         return ""
-    per_draw = int(comparison.runs.groupby("draw")["seed"].nunique().max())
+    per_draw = comparison.seeds_per_draw
     n = len(comparison.draws)
     how = "one seed each" if per_draw == 1 else f"each with the same {plural(per_draw, 'seed')}"
     return (f"Every scenario runs in the same {plural(world_count(comparison), 'plausible world')}: {plural(n, 'draw')} of the calibrated "
@@ -317,9 +317,9 @@ def page(comparison: Comparison, figures: dict[str, Path]) -> str:
     reference = html.escape(shown[comparison.names[0]])
     over = "seeds" if not comparison.draws else "plausible worlds"
     v = versions()
-    per_draw = int(comparison.runs.groupby("draw")["seed"].nunique().max()) if comparison.draws else n
+    per_draw = comparison.seeds_per_draw
     if comparison.draws:
-        where = (f"{plural(len(comparison.draws), 'plausible world')} (posterior draw i with seed i, {seeds_text(comparison.seeds)})" if per_draw == 1
+        where = (f"{plural(len(comparison.draws), 'plausible world')} (posterior draw i with seed i, {seeds_text(comparison.seeds)})" if comparison.matched
                  else f"{plural(len(comparison.draws), 'posterior draw')} \u00d7 {plural(per_draw, 'seed')} ({seeds_text(comparison.seeds)})")
         how = worlds_sentence(comparison) + f" Each policy is compared with <b>{reference}</b> world by world (paired differences)."
     else:

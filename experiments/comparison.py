@@ -384,5 +384,15 @@ class Comparison:
         return list(self.scenarios)
 
     @property
+    def seeds_per_draw(self) -> int:
+        """Seeds each posterior draw ran with (the seeds, without a posterior)."""
+        return int(self.runs.groupby("draw")["seed"].nunique().max()) if self.draws else len(self.seeds)
+
+    @property
+    def matched(self) -> bool:
+        """Draw i ran with seed i only (``posterior = "matched"``), not every draw with the same seeds (one seed each is that too)."""
+        return bool(self.draws) and self.seeds_per_draw == 1 and len(self.seeds) == len(self.draws)
+
+    @property
     def metrics(self) -> list[str]:
         return measured(self.scenarios.values())

@@ -64,6 +64,9 @@ def test_posterior_all_runs_every_draw_and_one_seed_a_draw_is_a_design(pooled):
     diff = summary[(summary["scenario"] == "reserve") & summary["metric"].isin(["originality_index", "human_share_new"])]
     assert len(diff) == 4 and (diff["diff_low"] < diff["diff"]).all()  # the draws are the replicates of the interval
     assert not partial_dir(pooled).exists()  # the finished runs moved into runs.csv
+    # every draw ran with seed 1 (each its own run seed): not "draw i with seed i", which is --posterior matched
+    page = (pooled / "report.html").read_text()
+    assert f"{len(DRAWS)} posterior draws \u00d7 1 seed (seed 1)" in page and "with seed i" not in page
 
 
 def test_dask_writes_what_the_pool_writes(root, pooled):

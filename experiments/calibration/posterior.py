@@ -145,7 +145,7 @@ def mode(n: int | None, path: str | Path | None, seeds: int):
 
 def worlds_text(comparison) -> str:
     """``10 plausible worlds (posterior draw i with seed i)`` or ``16 plausible worlds (8 posterior draws x 2 seeds)``."""
-    per_draw = int(comparison.runs.groupby("draw")["seed"].nunique().max())
+    per_draw = comparison.seeds_per_draw
     n = len(comparison.draws) * per_draw
-    how = "posterior draw i with seed i" if per_draw == 1 else f"{len(comparison.draws)} posterior draws x {per_draw} seeds"
+    how = "posterior draw i with seed i" if comparison.matched else f"{len(comparison.draws)} posterior draws x {per_draw} seed{'s' * (per_draw > 1)}"
     return f"{n} plausible worlds ({how})"
