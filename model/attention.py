@@ -87,6 +87,19 @@ def web_share(substitution: float, readers: float, quality: float) -> float:
     return 1.0 - substitution * readers * quality
 
 
+def supply_pull(supply: float, reference: float, pull: float) -> float:
+    """Share of its readers a web keeps for what it offers: ``min(1, supply / reference) ** pull``.
+
+    ``supply`` is the ranking weight of the step's new items (what readers find fresh), ``reference``
+    that of the first step's human items (what the web offered before models wrote for it). A web
+    that offers less loses readers; offering more does not bring more, since the audience's time is
+    what ``platform.attention`` already spends.
+    """
+    if not pull or reference <= 0:
+        return 1.0
+    return min(1.0, supply / reference) ** pull
+
+
 def readers_adopt(readers: float, p: float, q: float) -> float:
     """The share of readers using AI answers a step later: Bass diffusion in the whole audience (mean field)."""
     return readers + (p + q * readers) * (1.0 - readers)

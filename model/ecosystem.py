@@ -137,6 +137,7 @@ class ContentEcosystem(mesa.Model):
         self.audience = max(scenario.humans.count, 1)
         self.readers_using_ai = 0.0  # share of the audience getting answers from AI models
         self.web_attention = 1.0  # share of the audience's attention spent on the web, last step
+        self.supply_reference = 0.0  # ranking weight of the first step's human items (set by the first market)
         self.metrics: dict = {}
         self.columns = columns(scenario)
         self.datacollector = self._new_datacollector()
@@ -242,9 +243,12 @@ class ContentEcosystem(mesa.Model):
         source = self.web.source[out.lo : out.hi]
         author = self.web.author[out.lo : out.hi].astype(np.int64)
         fitted = [m for m in self.ai_models if m.learner.is_fitted]
-        self.web_attention = attention.web_share(cfg.platform.substitution, self.readers_using_ai, self.answer_quality(fitted))
-        total = cfg.platform.attention * self.audience * self.web_attention
         weights = attention.ranking_weights(source, out.labelled, cfg.platform, out.novelty)
+        if not self.supply_reference:  # the first market: what the web's humans offered before models wrote for it
+            self.supply_reference = float(weights[source == HUMAN].sum())
+        kept = attention.supply_pull(float(weights.sum()), self.supply_reference, cfg.platform.content_pull)
+        self.web_attention = kept * attention.web_share(cfg.platform.substitution, self.readers_using_ai, self.answer_quality(fitted))
+        total = cfg.platform.attention * self.audience * self.web_attention
         paid = attention.attention(weights, total)
         self.price = attention.price(weights, total)
         spent = paid.sum()

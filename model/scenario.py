@@ -111,9 +111,9 @@ class HumansConfig(_Section):
     homogenization: float = Field(0.5, ge=0, le=1, description="times the AI share of recent content: chance a human item takes its idea from the recent web")
     memory: int = Field(6, ge=1, description="steps of the recent web that creators read (homogenization) and the audience judges rarity by")
     graph_degree: int = Field(8, ge=0, description="mean degree of the social graph (Barabasi-Albert, m = degree/2)")
-    adoption_p: float = Field(0.014, ge=0, le=1, description="Bass innovation: per-step chance of adopting an AI tool unprompted")
-    adoption_q: float = Field(0.191, ge=0, le=1, description="Bass imitation: added chance times the adopted share of neighbours")
-    ai_speedup: float = Field(3.6, ge=1, description="an adopter publishes this many times more items; the extra ones are assisted")
+    adoption_p: float = Field(0.0356, ge=0, le=1, description="Bass innovation: per-step chance of adopting an AI tool unprompted")
+    adoption_q: float = Field(0.157, ge=0, le=1, description="Bass imitation: added chance times the adopted share of neighbours")
+    ai_speedup: float = Field(2.68, ge=1, description="an adopter publishes this many times more items; the extra ones are assisted")
 
 
 class AIConfig(_Section):
@@ -127,14 +127,14 @@ class AIConfig(_Section):
     )
     items_per_step: float = Field(6.0, ge=0, description="items each model publishes at step 1")
     output_growth: float = Field(0.02, gt=-1, description="growth of each model's output per step (fixed supply)")
-    cost: float = Field(0.1, ge=0, description="market supply: marginal cost of an AI item when the labs publish one item per creator a step")
-    cost_elasticity: float = Field(0.955, ge=0, description="market supply: elasticity of the marginal cost of an AI item to a lab's output (0 = a flat cost)")
-    adjustment: float = Field(0.234, ge=0, description="market supply: elasticity of output to attention per item over marginal cost, per step")
-    max_change: float = Field(2.19, ge=1, description="market supply: largest factor by which output may grow (or shrink) in one step")
+    cost: float = Field(0.107, ge=0, description="market supply: marginal cost of an AI item when the labs publish one item per creator a step")
+    cost_elasticity: float = Field(0.366, ge=0, description="market supply: elasticity of the marginal cost of an AI item to a lab's output (0 = a flat cost)")
+    adjustment: float = Field(0.483, ge=0, description="market supply: elasticity of output to attention per item over marginal cost, per step")
+    max_change: float = Field(1.7, ge=1, description="market supply: largest factor by which output may grow (or shrink) in one step")
     capacity: int = Field(0, ge=0, description="ideas a model can keep, its most frequent (0 = unlimited)")
     temperature: float = Field(1.0, gt=0, description="reshapes idea probabilities as p**(1/T) and scales each idea's std by T")
-    top_p: float = Field(0.989, gt=0, le=1, description="token-level nucleus of the models' decoding (ideas world: through the cut the text world measures); plausible 0.85-0.99, calibrated")
-    item_tokens: float = Field(36.1, ge=1, le=1000, description="ideas world: tokens of running text one item stands for in the decoding cut (a sentence to a paragraph: plausible 10-80, calibrated)")
+    top_p: float = Field(0.984, gt=0, le=1, description="token-level nucleus of the models' decoding (ideas world: through the cut the text world measures); plausible 0.85-0.99, calibrated")
+    item_tokens: float = Field(58.8, ge=1, le=1000, description="ideas world: tokens of running text one item stands for in the decoding cut (a sentence to a paragraph: plausible 10-80, calibrated)")
     variance_estimator: Literal["mle", "unbiased"] = Field("mle", description="per-idea variance divides by n (mle) or n-1 (unbiased)")
     ngram: int = Field(2, ge=1, le=3, description="text world: n-gram order (2 or 3: interpolated Kneser-Ney; 1: maximum-likelihood unigram)")
 
@@ -179,13 +179,14 @@ class PlatformConfig(_Section):
     """The platform: how much attention there is and how ranking spreads it."""
 
     attention: float = Field(0.75, ge=0, description="attention (income units) the audience gives each step's new items, per creator at setup (humans.count, at least 1)")
-    substitution: float = Field(0.737, ge=0, le=1, description="share of its web attention a reader who gets answers from AI models moves to them, at full model coverage")
+    substitution: float = Field(0.754, ge=0, le=1, description="share of its web attention a reader who gets answers from AI models moves to them, at full model coverage")
+    content_pull: float = Field(0.836, ge=0, lt=1, description="elasticity of the web's readers to its fresh supply (new items' ranking weight over the first step's human items, at most 1): 0 = readers stay whatever the web offers")
     reader_adoption_p: float = Field(0.017, ge=0, le=1, description="Bass innovation of readers' use of AI answers, per step")
     reader_adoption_q: float = Field(0.0, ge=0, le=1, description="Bass imitation of readers' use of AI answers, per step, times the share already using them")
-    ai_visibility: float = Field(0.0858, ge=0, description="ranking weight of AI items relative to human ones")
+    ai_visibility: float = Field(0.147, ge=0, description="ranking weight of AI items relative to human ones")
     ai_demotion: float = Field(1.0, ge=0, le=1, description="share of that weight a ranking policy leaves AI items (1 = no policy)")
-    assisted_visibility: float = Field(0.111, ge=0, description="ranking weight of assisted items relative to human ones")
-    novelty_premium: float = Field(1.93, ge=0, description="extra ranking weight per unit of an item's idea surprisal on the recent web, over its mean (0 = indifferent)")
+    assisted_visibility: float = Field(0.114, ge=0, description="ranking weight of assisted items relative to human ones")
+    novelty_premium: float = Field(2.27, ge=0, description="extra ranking weight per unit of an item's idea surprisal on the recent web, over its mean (0 = indifferent)")
     human_premium: float = Field(0.0, ge=0, description="added ranking weight of labelled or signed human items")
     label_share: float = Field(0.0, ge=0, le=1, description="share of human items labelled human-made by their authors")
 

@@ -210,12 +210,15 @@ def markdown(calibration: Calibration, posterior: pd.DataFrame, points: pd.DataF
     held = points[points["held_out"]]
     if len(held):
         inside = ((held["data"] >= held["low"]) & (held["data"] <= held["high"])).sum()
+        names = sorted(set(held["pattern"]))
+        many = len(names) > 1
         lines += [
             "",
-            "## The held-out pattern",
+            "## The held-out patterns" if many else "## The held-out pattern",
             "",
-            f"{', '.join(sorted(set(held['pattern'])))} was left out of the fit. Of its {len(held)} points, {inside} lie inside the "
-            f"posterior's 90% predictive band and {int(held['matched'].sum())} within {WITHIN:g} tolerances of its median; "
+            f"{' and '.join([', '.join(names[:-1]), names[-1]] if many else names)} {'were' if many else 'was'} left out of the fit. "
+            f"Of {'their' if many else 'its'} {len(held)} points, {inside} lie inside the posterior's 90% predictive band and "
+            f"{int(held['matched'].sum())} within {WITHIN:g} tolerances of the model's median; "
             f"the mean standardized error is {held['z'].mean():+.2f} tolerances.",
         ]
     lines += ["", "## Sources", ""]
