@@ -38,7 +38,7 @@ def late(column):
 
 
 DETECTOR = {"policy.detector_tpr": 0.9, "policy.detector_fpr": 0.3}
-#: The calibrated market's values (the posterior medians), which its levers move from.
+#: The calibrated market's values (the best-fitting posterior draw), which its levers move from.
 BASE = load("scenarios/baseline.toml")
 
 # (lever settings, statistic, +1 if the lever raises it / -1 if it lowers it[, the settings compared with])
