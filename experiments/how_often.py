@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from experiments.comparison import BETTER, HEADLINE, LAST, headline, per_seed
-from experiments.wording import ordinal, plural, rank_words, worlds_noun
+from experiments.wording import listing, ordinal, plural, rank_words, worlds_noun
 
 
 def _last_table(runs: pd.DataFrame, metric: str, last: int) -> pd.DataFrame:
@@ -81,7 +81,7 @@ def most_often_first(rank: pd.DataFrame, metric: str, shown: Mapping[str, str], 
         return f"{html.escape(shown[top['scenario']])} ranks {rank_words(top, draws)}"
     one, many = worlds_noun(draws)
     names = [html.escape(shown[n]) for n in tied["scenario"]]
-    return f"{', '.join(names[:-1])} and {names[-1]} each rank first in {round(top['rank_1'] * top['worlds'])} of {plural(int(top['worlds']), one, many)}"
+    return f"{listing(names)} each rank first in {round(top['rank_1'] * top['worlds'])} of {plural(int(top['worlds']), one, many)}"
 
 
 def tables(runs: pd.DataFrame, metrics: Sequence[str], last: int, shown: Mapping[str, str], draws: bool) -> list[str]:

@@ -57,6 +57,11 @@ def change(value: float, reference: float) -> str:
     return f"{signed((ratio - 1) * 100, 2)}%"
 
 
+def listing(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     """``1 policy``, ``2 policies``."""
     return f"{n} {one if n == 1 else many or one + 's'}"
@@ -91,7 +96,7 @@ def rank_words(row: pd.Series, draws: bool) -> str:
     if n == worlds:
         return f"{ordinal(k)} in every one of the {plural(worlds, one, many)}" if worlds > 1 else f"{ordinal(k)} in the one {one}"
     words = [f"{ordinal(k)} in {n} of {plural(worlds, one, many)}", *(f"{ordinal(k)} in {n}" for k, n in rest)]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return listing(words)
 
 
 def clearly(n: int, others: int, what: str, first: bool) -> str:

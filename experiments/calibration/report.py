@@ -21,6 +21,7 @@ from experiments.calibration.simulate import Draw, predict_task  # noqa: E402
 from experiments.calibration.spec import Calibration  # noqa: E402
 from experiments.calibration.statistics import STATISTICS  # noqa: E402
 from experiments.files import progress_bar  # noqa: E402
+from experiments.wording import listing  # noqa: E402
 
 #: The predictive band: the central 90% of the draws.
 BAND = (0.05, 0.95)
@@ -216,7 +217,7 @@ def markdown(calibration: Calibration, posterior: pd.DataFrame, points: pd.DataF
             "",
             "## The held-out patterns" if many else "## The held-out pattern",
             "",
-            f"{' and '.join([', '.join(names[:-1]), names[-1]] if many else names)} {'were' if many else 'was'} left out of the fit. "
+            f"{listing(names)} {'were' if many else 'was'} left out of the fit. "
             f"Of {'their' if many else 'its'} {len(held)} points, {inside} lie inside the posterior's 90% predictive band and "
             f"{int(held['matched'].sum())} within {WITHIN:g} tolerances of the model's median; "
             f"the mean standardized error is {held['z'].mean():+.2f} tolerances.",
