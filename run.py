@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--seeds", type=int, help="seeds for every Monte Carlo check (default: each check's own, e.g. 300; 30 with --quick)")
     v.add_argument("--jobs", type=int, help="worker processes (default: 1 with --quick, else min(2, CPUs)); results do not depend on it")
     v.add_argument("--scheduler", help=SCHEDULER)
-    v.add_argument("--quiet", action="store_true", help="no progress lines")
+    v.add_argument("--quiet", action="store_true", help="no progress lines and no verdict: only where it wrote")
     v.add_argument("--check", action="append", metavar="KEY", help="run only this check (repeatable), e.g. text_perplexity")
     c = sub.add_parser("resume", help="continue a stopped run from its checkpoint (run.checkpoint_every > 0)")
     c.add_argument("dir", type=Path, help="the run's output folder (or its .NAME.partial folder or checkpoint file)")
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--scheduler", help=SCHEDULER)
     w.add_argument("--out", type=Path, help="output folder (default: results/sweeps/<sweep name>)")
     w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out: run only the missing runs")
-    w.add_argument("--quiet", action="store_true", help="no progress bar")
+    w.add_argument("--quiet", action="store_true", help="no progress bar: only where it wrote")
     k = sub.add_parser("calibrate", help="fit the calibrated keys to today's web by ABC-SMC: posterior.csv, predictive check, pairs plot")
     k.add_argument("--quick", action="store_true", help="a smaller world and fewer particles: minutes on 2 cores")
     k.add_argument("--file", type=Path, help="the calibration file (default: scenarios/posterior/calibration.toml)")
@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--scheduler", help=SCHEDULER)
     k.add_argument("--out", type=Path, help="output folder (default: results/calibration, or results/calibration-quick)")
     k.add_argument("--resume", action="store_true", help="continue an interrupted calibration in --out from its last finished generation")
-    k.add_argument("--quiet", action="store_true", help="no progress bars")
+    k.add_argument("--quiet", action="store_true", help="no progress bars: only where it wrote")
     design_command.add_parser(sub)
     return parser
 
@@ -296,8 +296,9 @@ def cmd_validate(args) -> int:
         print(
             f"{passed} of {len(outcome.results)} published results reproduced"
             + (f", {unexpected} check(s) disagree with no documented reason" if unexpected else "")
-            + f"; {outcome.wall_time:.1f} s; wrote {args.out}/validation.md"
+            + f"; {outcome.wall_time:.1f} s"
         )
+    print(f"wrote {args.out}/validation.md")  # --quiet silences the progress and the verdict, not where it wrote
     return 0 if outcome.passed else 1
 
 
@@ -340,7 +341,7 @@ def cmd_sweep(args) -> int:
     written = analysis.analyse(sweep, out)
     if not args.quiet:
         print(f"{done.ran} of {done.total} runs made in {done.wall_time:.1f} s ({done.run_time / max(done.ran, 1):.2f} s a run)")
-        print(f"wrote runs.csv, {', '.join(p.name for p in written)} to {out}/")
+    print(f"wrote runs.csv, {', '.join(p.name for p in written)} to {out}/")
     return 0
 
 

@@ -7,7 +7,9 @@ The tiny design searches 6 mixes x 3 generations of the baseline scaled to 30 cr
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -70,7 +72,10 @@ def write_design(folder: Path, text: str = TINY) -> Path:
 
 
 def search(path: Path, out: Path, *extra) -> None:
-    assert cli.main(["design", str(path), "--out", str(out), "--quiet", *map(str, extra)]) == 0
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        assert cli.main(["design", str(path), "--out", str(out), "--quiet", *map(str, extra)]) == 0
+    assert said.getvalue() == f"wrote pareto.csv, convergence.csv, pareto.png and design.md to {out}/\n"  # --quiet: only where it wrote
 
 
 @pytest.fixture(scope="module")

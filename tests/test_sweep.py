@@ -7,7 +7,9 @@ two worker processes is shared by the module, since starting one costs seconds.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import os
 import signal
@@ -246,7 +248,11 @@ def sobol_out(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sobol")
     path = write_sweep(folder, SOBOL)
     out = folder / "out"
-    assert cli.main(["sweep", str(path), "--jobs", "2", "--out", str(out), "--quiet"]) == 0
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        assert cli.main(["sweep", str(path), "--jobs", "2", "--out", str(out), "--quiet"]) == 0
+    lines = said.getvalue().splitlines()  # --quiet: only where it wrote
+    assert len(lines) == 1 and lines[0].startswith("wrote runs.csv, ") and "sensitivity.csv" in lines[0] and lines[0].endswith(f" to {out}/")
     return design.read(path), out
 
 

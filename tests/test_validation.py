@@ -7,6 +7,8 @@ reported as NOT REPRODUCED with its reason); the report and one figure per check
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 
@@ -27,7 +29,10 @@ NOT_REPRODUCED = {"text_perplexity"}
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
     out = tmp_path_factory.mktemp("validation") / "report"
-    status = run.main(["validate", "--quick", "--quiet", "--out", str(out)])
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        status = run.main(["validate", "--quick", "--quiet", "--out", str(out)])
+    assert said.getvalue() == f"wrote {out}/validation.md\n"  # --quiet: only where it wrote
     return status, out
 
 

@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
     d.add_argument("--out", type=Path, help="output folder (default: results/designs/<design name>[-quick])")
     d.add_argument("--resume", action="store_true", help="finish an interrupted search in --out: replay it, making only the missing runs")
     d.add_argument("--export", type=int, metavar="N", help="write mix N of --out's pareto.csv as a scenario file, mix-N.toml (runs nothing)")
-    d.add_argument("--quiet", action="store_true", help="no progress bars")
+    d.add_argument("--quiet", action="store_true", help="no progress bars and no answer: only where it wrote")
 
 
 def main(args, check_writable) -> int:
@@ -53,7 +53,7 @@ def main(args, check_writable) -> int:
     text = write(design, out, jobs, args.scheduler, command, progress=not args.quiet)
     if not args.quiet:
         print(text)
-        print(f"wrote pareto.csv, convergence.csv, pareto.png and design.md to {out}/")
+    print(f"wrote pareto.csv, convergence.csv, pareto.png and design.md to {out}/")
     return 0
 
 
