@@ -23,13 +23,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from viz.serve import answers, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,12 +44,6 @@ def rss_mb(pid: int) -> float:
         for child in (task / "children").read_text().split():
             total += rss_mb(int(child))
     return total
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def open_page(browser, url: str):
@@ -114,13 +108,11 @@ def main(argv=None) -> int:
     try:
         deadline = time.monotonic() + 300  # Solara starts in seconds on an idle machine, minutes on a loaded one
         while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
+            if answers(url):
                 break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the server did not start")
-                time.sleep(0.3)
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            time.sleep(0.3)
         memory = {"started": rss_mb(server.pid)}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import NormalDist
@@ -188,13 +187,9 @@ def training_spy(monkeypatch) -> TrainingSpy:
 @pytest.fixture(scope="session")
 def free_port():
     """A function that returns a port of 127.0.0.1 nothing listens on (for the servers the tests start)."""
+    from viz.serve import free_port
 
-    def port() -> int:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
-    return port
+    return free_port
 
 
 @pytest.fixture

@@ -8,9 +8,17 @@ terminal or a test sends the command (Ctrl-C, SIGTERM), so no server is left beh
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on now (for a server started next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def answers(url: str) -> bool:
