@@ -16,7 +16,7 @@ Replicates are independent, the keys of one replicate are not (one fit), so the 
 keys together gets a bootstrap interval over replicates; each key's share a binomial one. Every
 finished replicate is appended to replicates.csv at once and a fit in progress keeps its
 generations in fits/, so an interrupted benchmark continues with --resume (a full-setting
-replicate takes over an hour on 2 cores). Prints a Markdown table and writes coverage.csv,
+replicate takes about an hour on 2 cores). Prints a Markdown table and writes coverage.csv,
 ranks.png and coverage.md.
 """
 
